@@ -1,0 +1,58 @@
+"""nablab — a gradient lab.
+
+Read a function the way people type it, get every partial derivative and ∇f with a
+step-by-step derivation, check it numerically, and run gradient descent on it.
+
+The public surface is below; heavy parts load on first use so ``import nablab`` stays cheap.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+from nablab.errors import (
+    ComputeLimitError,
+    DataError,
+    DomainError,
+    LimitError,
+    NablabError,
+    ParseError,
+)
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_LAZY = {
+    "Expression": "nablab.expression",
+    "parse": "nablab.parse",
+    "gradient": "nablab.api",
+    "check_answer": "nablab.api",
+    "descent": "nablab.api",
+    "regress": "nablab.api",
+}
+
+__all__ = [
+    "ComputeLimitError",
+    "DataError",
+    "DomainError",
+    "Expression",
+    "LimitError",
+    "NablabError",
+    "ParseError",
+    "__version__",
+    "check_answer",
+    "descent",
+    "gradient",
+    "parse",
+    "regress",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'nablab' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value

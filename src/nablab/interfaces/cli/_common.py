@@ -1,0 +1,40 @@
+"""Helpers shared by the CLI subcommands: JSON output and the one way errors are reported."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from nablab.errors import NablabError
+
+
+def emit_json(obj: Any) -> None:
+    """Print one JSON object on stdout (UTF-8, not ASCII-escaped, so formulas stay readable)."""
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
+
+
+def report_error(err: NablabError, as_json: bool) -> int:
+    """Report a user error: ``{"error": …}`` on stdout with --json, message and caret on stderr
+    otherwise. Returns the exit status for bad input (2)."""
+    if as_json:
+        emit_json({"error": err.to_dict()})
+    else:
+        sys.stderr.write(err.display() + "\n")
+    return 2
+
+
+def parse_assignments(text: str, option: str) -> dict[str, str]:
+    """Read ``x=1,y=2`` into ``{"x": "1", "y": "2"}`` (values stay text: they are parsed later)."""
+    out: dict[str, str] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        if "=" not in part:
+            raise NablabError(
+                f"{option} expects name=value pairs, got {part!r}",
+                hint=f"write it like {option} x=1,y=2",
+            )
+        name, value = (s.strip() for s in part.split("=", 1))
+        if not name or not value:
+            raise NablabError(f"{option}: empty name or value in {part!r}", hint=f"{option} x=1,y=2")
+        out[name] = value
+    return out
