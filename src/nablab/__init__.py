@@ -19,13 +19,13 @@ from nablab.errors import (
     NablabError,
     ParseError,
 )
+from nablab.parse import parse  # bound eagerly: the name must be the function, not the package
 
 __version__ = "0.1.0"
 
 # public name -> module that defines it
 _LAZY = {
     "Expression": "nablab.expression",
-    "parse": "nablab.parse",
     "gradient": "nablab.api",
     "check_answer": "nablab.api",
     "descent": "nablab.api",

@@ -14,12 +14,38 @@ from nablab.parse import parse
 __all__ = ["check_answer", "descent", "gradient", "parse", "regress"]
 
 
-def gradient(text: Any, variables: Any = None, **options: Any):
+def gradient(
+    text: Any,
+    variables: Any = None,
+    *,
+    steps: bool = False,
+    **options: Any,
+):
     """∂f/∂xₖ for every variable, ∇f, and with ``at=`` the values and the finite-difference
-    check; ``steps=True`` adds the step-by-step derivation of each partial."""
+    check; ``steps=True`` adds the step-by-step derivation of each partial.
+
+    The steps are built from the core's own answers, so the derivation ends exactly where the
+    answer does (they cannot disagree).
+    """
     from nablab.calculus.gradient import gradient as _gradient
 
-    return _gradient(text, variables, **options)
+    result = _gradient(text, variables, **options)
+    if steps:
+        from nablab.calculus.point import parse_point
+        from nablab.steps import derive_gradient
+
+        forward = {plain: real for real, plain in result.back.items()}
+        names = [v.name for v in result.variables]
+        answers = {n: p.xreplace(forward) for n, p in zip(names, result.partials, strict=True)}
+        notes = dict(zip(names, result.notes, strict=True))
+        at = options.get("at")
+        point = None
+        if at is not None and result.at is not None:
+            point = {k: v for k, v in parse_point(at).items() if k in names}
+        result.steps = derive_gradient(
+            result.expression, result.form, point, answers=answers, notes=notes
+        )
+    return result
 
 
 def check_answer(text: Any, variable: str, answer: str, variables: Any = None, **options: Any):

@@ -36,7 +36,9 @@ class NablabError(Exception):
 
     def display(self) -> str:
         """Message, caret and hint as a person should read them in a terminal."""
-        where = f" (column {self.column})" if self.column is not None else ""
+        where = ""
+        if self.column is not None and f"column {self.column}" not in self.message:
+            where = f" (column {self.column})"
         parts = [f"error: {self.message}{where}"]
         caret = self.caret()
         if caret:

@@ -1,7 +1,7 @@
-"""The only place that turns expressions into NumPy callables.
+"""The only place that turns expressions into NumPy callables (and NumPy source code).
 
-Everything numeric (evaluation at a point, plot grids, descent, regression) compiles through
-here, so that common subexpressions are shared and every caller gets the same semantics.
+Everything numeric (evaluation on grids, plots, descent, regression) compiles through here, so
+that common subexpressions are shared and every caller gets the same semantics.
 """
 
 from __future__ import annotations
@@ -18,3 +18,28 @@ def compile_numpy(
     """Given expressions and the symbols they take as positional arguments, return a NumPy
     function (works on scalars and arrays) with common subexpressions computed once."""
     return sympy.lambdify(list(symbols), exprs, modules="numpy", cse=True)
+
+
+def numpy_source(
+    exprs: Sequence[sympy.Expr], symbols: Sequence[sympy.Symbol], name: str = "grad_f",
+    doc: str | None = None,
+) -> str:
+    """Python source of a NumPy function returning ``exprs`` stacked along the first axis;
+    common subexpressions are computed once and the arguments broadcast against each other, so
+    it works on scalars and arrays alike."""
+    from sympy.printing.numpy import NumPyPrinter
+
+    printer = NumPyPrinter({"fully_qualified_modules": True, "allow_unknown_functions": False})
+    names = [s.name for s in symbols]
+    taken = set(names)
+    counter = (f"_c{i}" for i in __import__("itertools").count())
+    replacements, reduced = sympy.cse(list(exprs), symbols=(sympy.Symbol(c) for c in counter
+                                                             if c not in taken))
+    lines = ["import numpy", "", "", f"def {name}({', '.join(names)}):"]
+    if doc:
+        lines.append(f'    """{doc}"""')
+    for sym, sub in replacements:
+        lines.append(f"    {sym} = {printer.doprint(sub)}")
+    outs = ", ".join(printer.doprint(e) for e in reduced)
+    lines.append(f"    return numpy.stack(numpy.broadcast_arrays({outs}))")
+    return "\n".join(lines) + "\n"

@@ -13,8 +13,13 @@ import keyword
 from functools import lru_cache
 
 import sympy
+from mpmath.libmp import prec_to_dps, to_str
+from sympy import S
 from sympy.core.function import AppliedUndef
+from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
+
+_FLAT_ABOVE = 100
 
 
 @lru_cache(maxsize=4096)
@@ -49,8 +54,45 @@ class _SafeStrPrinter(StrPrinter):
         return super()._print_Function(expr)
 
     def _print_Float(self, expr: sympy.Float) -> str:
-        # repr of the float keeps full precision and reads back exactly
-        return repr(float(expr))
+        # short decimals (<= 15 digits) are read back by sympify at 53 bits: use one when it
+        # gives back exactly this number, else spell out the value and its precision
+        if expr._prec == 53:
+            short = to_str(expr._mpf_, 15)
+            if sympy.Float(short, 15)._mpf_ == expr._mpf_:
+                return short
+            return f"Float('{float(expr)!r}', precision=53)"
+        return f"Float('{to_str(expr._mpf_, prec_to_dps(expr._prec) + 3)}', " \
+               f"precision={expr._prec})"
+
+    # Long sums and products print as Add(…)/Mul(…): Python's own parser (which sympify uses)
+    # recurses once per '+' and fails on thousands of terms.
+    def _print_Add(self, expr, order=None) -> str:
+        if len(expr.args) > _FLAT_ABOVE:
+            return f"Add({self.stringify(expr.args, ', ')})"
+        return super()._print_Add(expr, order)
+
+    def _print_Mul(self, expr) -> str:
+        if len(expr.args) > _FLAT_ABOVE:
+            return f"Mul({self.stringify(expr.args, ', ')})"
+        # Python reads -(x + y)*(x + z) as (-(x + y))*(x + z), and SymPy distributes a number
+        # over a lone sum: keep the number outside the rest, -((x + y)*(x + z)), to read back
+        coeff, rest = expr.as_coeff_Mul()
+        if coeff is not S.One and _has_sum_factor(rest):
+            inner = self._print(rest)
+            if coeff is S.NegativeOne:
+                return f"-({inner})"
+            return f"{self.parenthesize(coeff, PRECEDENCE['Mul'])}*({inner})"
+        return super()._print_Mul(expr)
+
+
+def _has_sum_factor(rest: sympy.Expr) -> bool:
+    """A factor that is a sum, or a sum to a negative power (printed in a denominator)."""
+    for f in sympy.Mul.make_args(rest):
+        if f.is_Add and rest.is_Mul:
+            return True
+        if f.is_Pow and f.base.is_Add and f.exp.is_Number and f.exp < 0:
+            return True
+    return False
 
 
 _TEXT = _SafeStrPrinter()
@@ -62,8 +104,24 @@ def to_text(expr: sympy.Basic) -> str:
 
 
 class _EchoPrinter(StrPrinter):
+    """Prints what nablab's parser reads back: sum(…, n, 1, N), |x|, max(…), y_n, e, π."""
+
     def _print_Symbol(self, expr: sympy.Symbol) -> str:
         return expr.name
+
+    def _print_Sum(self, expr: sympy.Sum) -> str:
+        (index, lo, hi), = expr.limits if len(expr.limits) == 1 else (expr.limits[0],)
+        body = self._print(expr.function)
+        return f"sum({body}, {self._print(index)}, {self._print(lo)}, {self._print(hi)})"
+
+    def _print_Abs(self, expr) -> str:
+        return f"|{self._print(expr.args[0])}|"
+
+    def _print_Max(self, expr) -> str:
+        return f"max({self.stringify(expr.args, ', ')})"
+
+    def _print_Min(self, expr) -> str:
+        return f"min({self.stringify(expr.args, ', ')})"
 
     def _print_Function(self, expr) -> str:
         if isinstance(expr, AppliedUndef) and len(expr.args) == 1:
@@ -77,7 +135,7 @@ class _EchoPrinter(StrPrinter):
         return "π"
 
 
-_ECHO = _EchoPrinter()
+_ECHO = _EchoPrinter({"full_prec": False})
 
 
 def to_echo(expr: sympy.Basic) -> str:

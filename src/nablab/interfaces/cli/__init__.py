@@ -6,13 +6,15 @@ Each subcommand lives in its own module here (``parse.py``, ``grad.py``, ``check
 start stay fast. ``main(argv)`` is callable from tests without a subprocess.
 
 Exit status: 0 success, 2 bad input (the message and caret on stderr, or the ``error`` object on
-stdout with ``--json``), 1 an unexpected internal failure.
+stdout with ``--json``), 1 "no" from a command that answers yes/no (``check``: the answer is
+wrong), 70 an internal failure (a bug: reported in one line, never as a traceback).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -38,9 +40,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from nablab.errors import NablabError
+    from nablab.interfaces.cli._common import report_error
+
     parser = build_parser()
     args = parser.parse_args(list(argv) if argv is not None else None)
-    return int(args.run(args) or 0)
+    try:
+        return int(args.run(args) or 0)
+    except NablabError as err:  # commands report their own; this is the safety net
+        return report_error(err, getattr(args, "json", False))
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        return 130
+    except Exception as exc:  # a bug in nablab, not in the input: say so, in one line
+        if os.environ.get("NABLAB_DEBUG"):
+            raise
+        sys.stderr.write(
+            f"internal error: {type(exc).__name__}: {exc}\n"
+            "this is a bug in nablab; run again with NABLAB_DEBUG=1 for the traceback\n"
+        )
+        return 70
 
 
 def entry() -> None:  # pragma: no cover - console script wrapper

@@ -1,0 +1,168 @@
+"""Benchmarks for the gradient core (issue 3): figures and ratios measured in the same run.
+
+    .venv/bin/python bench/bench_gradient.py [--quick]
+
+Targets: chapter example full answer ≤ 20 ms median warm and ≥ 3× faster than the naive
+parse_expr + diff + simplify + latex pipeline; Rosenbrock n = 1000 full gradient ≤ 0.1 s; nested
+depth 20 both partials ≤ 10 ms; ∇f on a 200×200 grid within 2× of hand-written NumPy;
+``nablab grad`` cold start ≤ 1 s.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import sympy
+
+from nablab.calculus.gradient import gradient
+from nablab.calculus.partials import partials, symengine_partials
+from nablab.expression import Expression
+from nablab.numeric import compile_numpy
+from nablab.render.latex import to_latex
+
+QUICK = "--quick" in sys.argv
+CHAPTER = "x^2 y + sin(xy)"
+
+
+def median_ms(fn, repeat: int, clear_cache: bool = False) -> float:
+    fn()  # warm
+    times = []
+    for _ in range(repeat):
+        if clear_cache:
+            sympy.core.cache.clear_cache()
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times) * 1e3
+
+
+def line(name: str, value: str, target: str = "", verdict: bool | None = None) -> None:
+    mark = "" if verdict is None else ("  PASS" if verdict else "  MISS")
+    print(f"{name:<58} {value:>14}  {target}{mark}")
+
+
+def chapter() -> None:
+    from sympy.parsing.sympy_parser import parse_expr
+
+    def ours():
+        r = gradient(CHAPTER, at="x=1,y=2")
+        [to_latex(p) for p in r.partials]
+        to_latex(r.gradient)
+        return r
+
+    def naive():  # the baseline, on our fixed text
+        f = parse_expr("x**2*y + sin(x*y)")
+        xs, ys = sympy.symbols("x y")
+        parts = [sympy.simplify(sympy.diff(f, v)) for v in (xs, ys)]
+        return [sympy.latex(p) for p in parts]
+
+    n = 10 if QUICK else 40
+    for clear in (False, True):
+        tag = "SymPy cache cleared before each run" if clear else "warm SymPy cache"
+        a = median_ms(ours, n, clear)
+        b = median_ms(naive, n, clear)
+        line(f"chapter example, full answer ({tag})", f"{a:.2f} ms", "≤ 20 ms", a <= 20)
+        line(f"  naive parse_expr+diff+simplify+latex ({tag})", f"{b:.2f} ms")
+        line("  speed-up over naive", f"{b / a:.1f}×", "≥ 3×", b / a >= 3)
+
+
+def rosenbrock(n: int) -> Expression:
+    xs = sympy.symbols(f"x1:{n + 1}")
+    f = sympy.Add(*[100 * (xs[i + 1] - xs[i] ** 2) ** 2 + (1 - xs[i]) ** 2
+                    for i in range(n - 1)])
+    return Expression(f"rosenbrock({n})", f, tuple(xs))
+
+
+def rosen() -> None:
+    for n in (10, 100, 1000):
+        e = rosenbrock(n)
+        real = e.expr.xreplace({s: sympy.Symbol(s.name, real=True) for s in e.variables})
+        rv = sorted(real.free_symbols, key=lambda s: int(s.name[1:]))
+        raw = median_ms(lambda real=real, rv=rv: symengine_partials(real, rv), 5)
+        core = median_ms(lambda real=real, rv=rv: partials(real, rv), 3 if n == 1000 else 5)
+        line(f"Rosenbrock n={n}: ∇f in SymEngine (terms with xₖ only)", f"{raw:.1f} ms",
+             target := ("≤ 100 ms" if n == 1000 else ""), raw <= 100 if target else None)
+        full = median_ms(lambda e=e: gradient(e, form="derived"), 3 if n == 1000 else 5)
+        target = "≤ 100 ms" if n == 1000 else ""
+        line(f"Rosenbrock n={n}: … converted back to SymPy (partials())", f"{core:.1f} ms")
+        line(f"Rosenbrock n={n}: gradient() result, form=derived", f"{full:.1f} ms", target,
+             full <= 100 if n == 1000 else None)
+        if n <= 100:
+            base = median_ms(lambda real=real, rv=rv: [sympy.diff(real, v) for v in rv], 1,
+                             True)
+            line(f"  baseline sympy.diff on every variable, n={n}", f"{base:.1f} ms")
+            line("  speed-up", f"{base / core:.0f}×")
+
+
+def nested() -> None:
+    x, y = sympy.symbols("x y", real=True)
+    e = x * y
+    for _ in range(20):
+        e = sympy.sin(e) * sympy.cos(e) + x
+    t = median_ms(lambda: partials(e, [x, y]), 10, clear_cache=True)
+    line("nested depth 20: both partials", f"{t:.2f} ms", "≤ 10 ms", t <= 10)
+    e12 = x * y
+    for _ in range(10):
+        e12 = sympy.sin(e12) * sympy.cos(e12) + x
+    ours = median_ms(lambda: partials(e12, [x, y]), 5, clear_cache=True)
+    base = median_ms(lambda: [sympy.diff(e12, v) for v in (x, y)], 1, True)
+    line("  depth 10: ours / sympy.diff", f"{ours:.2f} / {base:.0f} ms")
+
+
+def grid() -> None:
+    r = gradient(CHAPTER, form="derived")
+    xs, ys = r.variables
+    fn = compile_numpy(r.partials, [xs, ys])
+    X, Y = np.meshgrid(np.linspace(-2, 2, 200), np.linspace(-2, 2, 200))
+
+    def hand():
+        xy = X * Y
+        c = np.cos(xy)
+        return [2 * xy + Y * c, X**2 + X * c]
+
+    a = median_ms(lambda: fn(X, Y), 50)
+    b = median_ms(hand, 50)
+    ok = np.allclose(fn(X, Y), hand())
+    line("∇f on a 200×200 grid (compile_numpy)", f"{a:.3f} ms")
+    line("  hand-written NumPy", f"{b:.3f} ms")
+    line(f"  ratio ours / hand-written (same values: {ok})", f"{a / b:.2f}", "≤ 2",
+         a / b <= 2)
+
+
+def cold_start() -> None:
+    exe = str(Path(sys.executable).with_name("nablab"))
+    env = dict(os.environ)
+
+    def wall(cmd):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, capture_output=True, check=True, env=env)
+        return time.perf_counter() - t0
+
+    n = 3 if QUICK else 5
+    py = statistics.median(wall([sys.executable, "-c", "pass"]) for _ in range(n))
+    sp = statistics.median(wall([sys.executable, "-c", "import sympy"]) for _ in range(n))
+    helps = statistics.median(wall([exe, "--help"]) for _ in range(n))
+    full = statistics.median(wall([exe, "grad", CHAPTER, "--at", "x=1,y=2"]) for _ in range(n))
+    line("cold start: python -c pass", f"{py * 1e3:.0f} ms")
+    line("cold start: python -c 'import sympy' (the floor for any answer)", f"{sp * 1e3:.0f} ms")
+    line("cold start: nablab --help", f"{helps * 1e3:.0f} ms")
+    line("cold start: nablab grad CHAPTER --at x=1,y=2", f"{full * 1e3:.0f} ms", "≤ 1000 ms",
+         full <= 1.0)
+    line("  of which beyond importing sympy", f"{(full - sp) * 1e3:.0f} ms")
+
+
+def main() -> None:
+    print(f"nablab gradient benchmarks (load average {os.getloadavg()[0]:.1f}, "
+          f"{os.cpu_count()} CPUs)")
+    for part in (chapter, rosen, nested, grid, cold_start):
+        part()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+"""Time limits for work that can blow up (simplification, expansion, exact evaluation).
+
+Python threads cannot be interrupted, so the guard is a ``SIGALRM`` timer: it works in the main
+thread of the main interpreter (the CLI, tests, benchmarks) and interrupts pure-Python SymPy code.
+A timer already running (an outer budget, pytest-timeout) is borrowed: our limit is cut to what
+is left of it, and it is re-armed with its remaining time afterwards.
+Anywhere else (a web server's worker thread) we cannot interrupt, so :func:`run_with_budget`
+refuses up front any job whose input is larger than a conservative size bound and otherwise
+runs it unguarded — the size bound is what keeps it bounded there.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+DEFAULT_BUDGET_S = 2.0
+#: in threads without a timer, only inputs up to this many operations are simplified
+UNGUARDED_MAX_OPS = 60
+
+
+class BudgetExceeded(BaseException):
+    """Raised inside the guarded call when its time is up (a BaseException so that SymPy's
+    broad ``except Exception`` clauses cannot swallow it)."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of a guarded call, or why there is none (``value`` is then ``None``)."""
+
+    value: Any
+    ok: bool
+    reason: str | None = None
+
+
+def can_interrupt() -> bool:
+    """True when a SIGALRM timer can stop runaway work in this thread."""
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+
+def run_with_budget(
+    fn: Callable[[], T], budget_s: float = DEFAULT_BUDGET_S, *, size: int = 0
+) -> Outcome:
+    """Run ``fn()`` for at most ``budget_s`` seconds (see module docstring for where that holds).
+
+    ``size`` is a measure of the input (operation count); without a timer, jobs larger than
+    :data:`UNGUARDED_MAX_OPS` are not started at all.
+    """
+    if budget_s <= 0:
+        return Outcome(None, False, "no time budget")
+    if not can_interrupt():
+        if size > UNGUARDED_MAX_OPS:
+            return Outcome(None, False, "too large to simplify safely here")
+        return Outcome(fn(), True)
+
+    def _alarm(signum, frame):  # pragma: no cover - timing dependent
+        raise BudgetExceeded
+
+    # someone else's timer (an outer budget, pytest-timeout) is borrowed and given back
+    old_delay, old_interval = signal.getitimer(signal.ITIMER_REAL)
+    limit = min(budget_s, old_delay) if old_delay > 0 else budget_s
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    start = time.monotonic()
+    signal.setitimer(signal.ITIMER_REAL, limit)
+    try:
+        return Outcome(fn(), True)
+    except BudgetExceeded:
+        return Outcome(None, False, f"took longer than {limit:g} s")
+    except RecursionError:
+        return Outcome(None, False, "expression too deeply nested")
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if old_delay > 0:
+            left = old_delay - (time.monotonic() - start)
+            signal.setitimer(signal.ITIMER_REAL, max(left, 1e-3), old_interval)

@@ -1,0 +1,96 @@
+"""Output forms of a derivative: derived, simplified, factored, expanded.
+
+Simplification can take forever on legal inputs (``(x+y+1)^40 (x-y+2)^40``), so every form other
+than ``derived`` runs under a time budget (:mod:`nablab.calculus.budget`) and a size bound, and
+falls back to the derived form with a note saying why. ``simplified`` is deliberately modest:
+it tries a few cheap rewrites (and SymPy's full ``simplify`` on small quotients and roots) and
+keeps a rewrite only when it saves at least two operations or a tenth of them — so the chapter's
+``2xy + y cos(xy)`` stays as the chapter writes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy
+
+from nablab.calculus.budget import DEFAULT_BUDGET_S, run_with_budget
+from nablab.calculus.dag import has_type, tree_size
+from nablab.errors import NablabError
+
+FORMS = ("derived", "simplified", "factored", "expanded")
+#: tree size above which no simplification is attempted at all
+MAX_SIMPLIFY_SIZE = 3000
+#: tree size up to which SymPy's full ``simplify`` is tried
+FULL_SIMPLIFY_SIZE = 60
+
+
+@dataclass(frozen=True)
+class FormResult:
+    """An expression in the asked-for form; ``note`` says when and why it is not."""
+
+    expr: sympy.Expr
+    note: str | None = None
+
+    def to_dict(self) -> dict:
+        from nablab.render.text import to_text
+
+        return {"text": to_text(self.expr), "note": self.note}
+
+
+def _ops(expr: sympy.Expr) -> int:
+    return sympy.count_ops(expr)
+
+
+def _worth_it(candidate: sympy.Expr, best: sympy.Expr) -> bool:
+    b, c = _ops(best), _ops(candidate)
+    return c <= b - max(2, b // 10)
+
+
+def _has_quotient_or_root(expr: sympy.Expr) -> bool:
+    return any(
+        p.exp.is_Rational and (p.exp.is_negative or not p.exp.is_integer)
+        for p in expr.atoms(sympy.Pow)
+    )
+
+
+def _simplify(expr: sympy.Expr) -> sympy.Expr:
+    if has_type(expr, sympy.Sum):  # keep the chapter's Σ form: tidy what is inside each sum
+        from nablab.calculus.sums import tidy_sums
+
+        return tidy_sums(expr)
+    best = expr
+    candidates = [sympy.factor_terms]
+    if _has_quotient_or_root(expr):
+        candidates.append(lambda e: sympy.cancel(sympy.together(e)))
+        if tree_size(expr) <= FULL_SIMPLIFY_SIZE:
+            candidates.append(sympy.simplify)
+    for rewrite in candidates:
+        candidate = rewrite(expr)
+        if _worth_it(candidate, best):
+            best = candidate
+    return best
+
+
+_REWRITES = {
+    "simplified": _simplify,
+    "factored": sympy.factor,
+    "expanded": sympy.expand,
+}
+
+
+def to_form(expr: sympy.Expr, form: str = "simplified", budget_s: float = DEFAULT_BUDGET_S
+            ) -> FormResult:
+    """``expr`` (a derived partial, real symbols) rewritten in ``form``, within ``budget_s``
+    seconds; on timeout or when too large, the derived form with a note."""
+    if form not in FORMS:
+        raise NablabError(f"unknown output form {form!r}", hint="use one of " + ", ".join(FORMS))
+    if form == "derived" or expr.is_Atom:
+        return FormResult(expr)
+    size = tree_size(expr)
+    if size > MAX_SIMPLIFY_SIZE:
+        return FormResult(expr, f"not {form}: too large ({size} nodes); shown as derived")
+    outcome = run_with_budget(lambda: _REWRITES[form](expr), budget_s, size=size)
+    if not outcome.ok:
+        return FormResult(expr, f"not {form}: {outcome.reason}; shown as derived")
+    return FormResult(outcome.value)

@@ -1,0 +1,287 @@
+"""A function and its gradient at a point: value, ∇f (exact where cheap, and floats), ‖∇f‖, the
+unit direction of steepest ascent, a directional derivative, the Hessian, and the
+finite-difference check.
+
+Every value is checked against the domain first (a violated condition is named), and any value
+that still comes out non-real or non-finite is refused rather than shown.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import symengine as se
+import sympy
+
+from nablab.calculus.budget import run_with_budget
+from nablab.calculus.dag import tree_size
+from nablab.calculus.domain import FUNCTION, PARTIALS, Condition, check_point
+from nablab.calculus.fdcheck import CheckRow, check_gradient
+from nablab.calculus.partials import _Engine
+from nablab.errors import ComputeLimitError, DomainError, NablabError
+
+#: exact values are computed only for expressions up to this size …
+EXACT_MAX_SIZE = 300
+#: … without integer powers beyond this (2^999999998 is not "cheap")
+EXACT_MAX_POWER = 1000
+_SPLIT = re.compile(r"[,;\s]+")
+
+
+def parse_value(value: Any, name: str) -> sympy.Expr:
+    """An exact real number from a number or text (``"1/3"``, ``"0.5"``, ``"pi/2"``); never
+    evaluates the text as code."""
+    if isinstance(value, bool):
+        raise NablabError(f"value for {name} must be a number, got {value!r}")
+    if isinstance(value, int):
+        return sympy.Integer(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise NablabError(f"value for {name} is not finite: {value!r}")
+        return sympy.Rational(Fraction(repr(value)))
+    if isinstance(value, (sympy.Expr, se.Basic)):
+        value = str(value)
+    if not isinstance(value, str):
+        raise NablabError(f"value for {name} must be a number, got {type(value).__name__}")
+    text = value.strip()
+    try:
+        return sympy.Rational(Fraction(text))
+    except (ValueError, ZeroDivisionError):
+        pass
+    from nablab.parse import parse
+
+    try:
+        parsed = parse(text)
+    except NablabError as err:
+        raise NablabError(f"cannot read the value {text!r} for {name}: {err.message}",
+                          hint="write a number such as 1, -0.5, 2/3 or pi/2") from None
+    v = parsed.expr
+    if v.free_symbols or not v.is_number or v.is_real is False or not v.is_finite:
+        raise NablabError(f"the value {text!r} for {name} is not a real number",
+                          hint="write a number such as 1, -0.5, 2/3 or pi/2")
+    return v
+
+
+def parse_point(at: Any) -> dict[str, sympy.Expr]:
+    """``{"x": 1, "y": "2/3"}`` or ``"x=1,y=2/3"`` into exact values by name."""
+    if isinstance(at, str):
+        pairs: dict[str, str] = {}
+        for part in filter(None, (p.strip() for p in at.split(","))):
+            if "=" not in part:
+                raise NablabError(f"expected name=value, got {part!r}",
+                                  hint="write the point like x=1,y=2")
+            k, v = (s.strip() for s in part.split("=", 1))
+            pairs[k] = v
+        at = pairs
+    if not isinstance(at, Mapping):
+        raise NablabError("the point must be name=value pairs", hint="x=1,y=2")
+    return {str(k): parse_value(v, str(k)) for k, v in at.items()}
+
+
+def parse_direction(direction: Any, n: int) -> list[float]:
+    """A direction vector of ``n`` numbers from a list or ``"1,1"``."""
+    if isinstance(direction, str):
+        items: Sequence[Any] = [p for p in _SPLIT.split(direction.strip()) if p]
+    else:
+        items = list(direction)
+    if len(items) != n:
+        raise NablabError(f"the direction has {len(items)} components but there are {n} "
+                          "variables", hint="give one number per variable, e.g. 1,1")
+    vec = [float(parse_value(v, "the direction").evalf()) for v in items]
+    if not any(vec):
+        raise NablabError("the direction is the zero vector, which has no direction",
+                          hint="give a non-zero vector such as 1,1")
+    return vec
+
+
+class _Scalar:
+    """Fast float evaluation: SymEngine substitution when it can, SymPy's evalf otherwise."""
+
+    def __init__(self, exprs: Sequence[sympy.Expr], symbols: Sequence[sympy.Symbol]) -> None:
+        engine = _Engine(symbols)
+        self.symbols = list(symbols)
+        self.se_symbols = [se.Symbol(s.name) for s in symbols]
+        self.exprs = list(exprs)
+        self.se_exprs = [engine.convert(e) for e in exprs]
+
+    def __call__(self, i: int, values: Sequence[float]) -> float:
+        conv = self.se_exprs[i]
+        try:
+            if conv is not None:
+                out = conv.subs(dict(zip(self.se_symbols, [se.RealDouble(v) for v in values],
+                                         strict=True)))
+                return _real_float(complex(out))
+            out = self.exprs[i].evalf(17, subs=dict(zip(self.symbols, values, strict=True)))
+            return _real_float(complex(out))
+        except (TypeError, ValueError, ZeroDivisionError):
+            return math.nan
+
+
+def _real_float(v: complex) -> float:
+    if abs(v.imag) > 1e-12 * max(1.0, abs(v.real)):
+        return math.nan
+    return v.real
+
+
+@dataclass(frozen=True)
+class Number:
+    """A value at the point: exact (when cheap) and as a float."""
+
+    exact: sympy.Expr | None
+    value: float
+
+    def to_dict(self, back: Mapping) -> dict:
+        from nablab.render.latex import to_latex
+        from nablab.render.text import to_text
+
+        shown = None if self.exact is None else self.exact.xreplace(dict(back))
+        return {"exact": None if shown is None else to_text(shown),
+                "latex": None if shown is None else to_latex(shown),
+                "float": self.value}
+
+
+@dataclass
+class PointResult:
+    """Everything about f at one point."""
+
+    point: dict[str, float]
+    value: Number
+    gradient: list[Number]
+    norm: float
+    direction: list[float] | None
+    directional_derivative: dict | None
+    check: list[CheckRow]
+    hessian: list[list[float]] | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def check_ok(self) -> bool:
+        return all(r.ok for r in self.check)
+
+    def to_dict(self, back: Mapping | None = None) -> dict:
+        back = dict(back or {})
+        out = {
+            "point": self.point,
+            "value": self.value.to_dict(back),
+            "gradient": [g.to_dict(back) for g in self.gradient],
+            "norm": self.norm,
+            "direction": self.direction,
+            "directional_derivative": self.directional_derivative,
+            "check": [r.to_dict() for r in self.check],
+            "notes": self.notes,
+        }
+        if self.hessian is not None:
+            out["hessian"] = self.hessian
+        return out
+
+
+def _cheap_exact(expr: sympy.Expr) -> bool:
+    if tree_size(expr) > EXACT_MAX_SIZE:
+        return False
+    return all(not (p.exp.is_Integer and abs(p.exp) > EXACT_MAX_POWER)
+               for p in expr.atoms(sympy.Pow))
+
+
+def _exact(expr: sympy.Expr, subs: Mapping) -> sympy.Expr | None:
+    if not _cheap_exact(expr):
+        return None
+    outcome = run_with_budget(lambda: expr.xreplace(dict(subs)), 0.5,
+                              size=tree_size(expr))
+    if not outcome.ok or not isinstance(outcome.value, sympy.Expr):
+        return None
+    v = outcome.value
+    if v.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo, sympy.I) or tree_size(v) > 200:
+        return None
+    return v
+
+
+def _finite(v: float, what: str) -> float:
+    if math.isnan(v):
+        raise DomainError(f"{what} is not a real number at this point",
+                          hint="the point is outside the real domain (check the domain list)")
+    if math.isinf(v):
+        raise ComputeLimitError(f"{what} is too large for a floating-point number at this point",
+                                hint="try a point closer to the origin")
+    return v
+
+
+def evaluate_at(
+    f: sympy.Expr,
+    partials: Sequence[sympy.Expr],
+    variables: Sequence[sympy.Symbol],
+    parameters: Sequence[sympy.Symbol],
+    conditions: Sequence[Condition],
+    at: Any,
+    *,
+    direction: Any = None,
+    hessian: Sequence[Sequence[sympy.Expr]] | None = None,
+    back: Mapping | None = None,
+) -> PointResult:
+    """f, ∇f, ‖∇f‖, steepest-ascent direction, directional derivative, Hessian and the FD
+    check at the point ``at`` (which must give every variable and parameter a value)."""
+    values = parse_point(at)
+    symbols = list(variables) + [p for p in parameters if p not in variables]
+    by_name = {s.name: s for s in symbols}
+    unknown = [k for k in values if k not in by_name]
+    if unknown:
+        raise NablabError(f"the point names {', '.join(unknown)}, which "
+                          f"{'is' if len(unknown) == 1 else 'are'} not in the function",
+                          hint="variables: " + ", ".join(by_name) if by_name else None)
+    missing = [s.name for s in symbols if s.name not in values]
+    if missing:
+        raise NablabError(f"the point gives no value for {', '.join(missing)}",
+                          hint="give every variable and parameter a value, e.g. "
+                               + ",".join(f"{s.name}=1" for s in symbols))
+    subs = {by_name[k]: v for k, v in values.items()}
+    floats = [float(subs[s].evalf(17)) for s in symbols]
+    point_text = ", ".join(f"{s.name} = {values[s.name]}" for s in symbols)
+    check_point(conditions, subs, point_text, back, FUNCTION)
+    check_point(conditions, subs, point_text, back, PARTIALS)
+
+    n = len(variables)
+    scalar = _Scalar([f, *partials], symbols)
+    value = Number(_exact(f, subs), _finite(scalar(0, floats), "f"))
+    grad = [Number(_exact(p, subs), _finite(scalar(i + 1, floats), f"∂f/∂{variables[i].name}"))
+            for i, p in enumerate(partials)]
+    g = [x.value for x in grad]
+    norm = math.sqrt(sum(v * v for v in g))
+    notes = []
+    if norm > 0:
+        unit: list[float] | None = [v / norm for v in g]
+    else:
+        unit = None
+        notes.append("∇f = 0 here (a stationary point): there is no direction of steepest ascent")
+
+    directional = None
+    if direction is not None:
+        vec = parse_direction(direction, n)
+        length = math.sqrt(sum(v * v for v in vec))
+        u = [v / length for v in vec]
+        directional = {
+            "along": vec, "unit": u, "value": sum(a * b for a, b in zip(g, u, strict=True)),
+            "note": "the direction was normalised to unit length" if abs(length - 1) > 1e-12
+            else "the direction already had unit length",
+        }
+
+    def f_num(p: list[float]) -> float:
+        return scalar(0, list(p) + floats[n:])
+
+    rows = check_gradient(f_num, floats[:n], g, [v.name for v in variables])
+    bad = [r.variable for r in rows if not r.ok]
+    if bad:
+        notes.append("FINITE-DIFFERENCE MISMATCH for " + ", ".join(bad)
+                     + ": the symbolic and numerical partials disagree at this point")
+    hess_values = None
+    if hessian is not None:
+        hs = _Scalar([h for row in hessian for h in row], symbols)
+        hess_values = [[_finite(hs(i * n + j, floats), "a second partial") for j in range(n)]
+                       for i in range(n)]
+    return PointResult(
+        point={s.name: fl for s, fl in zip(symbols, floats, strict=True)},
+        value=value, gradient=grad, norm=norm, direction=unit,
+        directional_derivative=directional, check=rows, hessian=hess_values, notes=notes,
+    )

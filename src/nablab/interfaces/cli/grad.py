@@ -1,0 +1,171 @@
+"""``nablab grad TEXT``: every partial derivative, ∇f, the domain and, at a point, the values
+with the finite-difference check."""
+
+from __future__ import annotations
+
+import argparse
+
+FORMS = ("derived", "simplified", "factored", "expanded")
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "grad", help="partial derivatives and the gradient of a function",
+        description="Every ∂f/∂xₖ and ∇f of TEXT; with --at the values at a point, checked "
+                    "against finite differences.",
+    )
+    p.add_argument("text", metavar="TEXT", help='the function, e.g. "x^2 y + sin(xy)"')
+    p.add_argument("--vars", help="variables in order, e.g. x,y (others are parameters)")
+    p.add_argument("--at", help="a point, e.g. x=1,y=2 (parameters need values too)")
+    p.add_argument("--direction", help="a direction for the directional derivative, e.g. 1,1")
+    p.add_argument("--hessian", action="store_true", help="also the Hessian matrix")
+    p.add_argument("--form", choices=FORMS, default="simplified", help="output form")
+    p.add_argument("--numpy", action="store_true", help="print a NumPy function of ∇f")
+    p.add_argument("--steps", action="store_true", help="show the derivation of each partial")
+    p.add_argument("--detail", choices=("rules", "algebra"), default="rules",
+                   help="detail of --steps")
+    p.add_argument("--latex", action="store_true", help="show LaTeX for every result")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from nablab import api
+    from nablab.errors import NablabError
+    from nablab.interfaces.cli._common import emit_json, report_error
+
+    options = {"form": args.form, "hessian": args.hessian}
+    if args.at:
+        options["at"] = args.at
+    if args.direction:
+        options["direction"] = args.direction
+    if args.steps:
+        options["steps"] = True
+    try:
+        result = api.gradient(args.text, args.vars, **options)
+        source = _numpy(result) if args.numpy else None
+    except NablabError as err:
+        if err.source is None and err.column is not None:
+            err.source = args.text
+        return report_error(err, args.json)
+    if args.json:
+        out = result.to_dict()
+        if source is not None:
+            out["numpy"] = source
+        emit_json(out)
+        return 0
+    _human(result, args, source)
+    return 0
+
+
+def _numpy(result) -> str:
+    from nablab.calculus.sums import has_data
+    from nablab.errors import NablabError
+    from nablab.numeric import numpy_source
+    from nablab.render.text import to_echo
+
+    if any(has_data(p) for p in result.partials):
+        raise NablabError("--numpy needs a function of its variables only; this one sums over "
+                          "data", hint="nablab regress compiles the data sums for you")
+    symbols = list(result.variables) + list(result.parameters)
+    return numpy_source(result.partials, symbols, "grad_f",
+                        f"∇f of f = {to_echo(result.expression.expr)}; works on arrays "
+                        "(rows of the result are the partials).")
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.12g}"
+
+
+def _human(result, args, source: str | None) -> None:
+    import shutil
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from nablab.render.latex import to_latex
+    from nablab.render.pretty import column
+    from nablab.render.text import to_echo
+
+    width = max(shutil.get_terminal_size((120, 24)).columns, 100)
+    console = Console(highlight=False, soft_wrap=True, width=width)
+    e = result.expression
+    console.print(f"[bold]f[/bold]({', '.join(v.name for v in result.variables)}) = "
+                  f"{to_echo(e.expr)}", markup=True)
+    if result.parameters:
+        console.print("parameters (held constant): "
+                      + ", ".join(p.name for p in result.parameters))
+    for w in e.warnings:
+        where = f" (column {w.column})" if w.column else ""
+        console.print(f"[yellow]note{where}:[/yellow] {w.message}")
+    console.print()
+    for v, p, note in zip(result.variables, result.partials, result.notes, strict=True):
+        console.print(f"∂f/∂{v.name} = {to_echo(p)}")
+        if args.latex:
+            console.print(f"   LaTeX: {to_latex(p)}", soft_wrap=True)
+        if note:
+            console.print(f"   [yellow]note:[/yellow] {note}")
+        if args.steps and getattr(result, "steps", None):
+            from nablab.steps.printers import to_text as steps_text
+
+            node = result.steps.get(v.name)
+            if node is not None:
+                console.print(steps_text(node, detail=args.detail), markup=False)
+    console.print()
+    console.print("∇f =")
+    console.print(column(result.partials), markup=False)
+    if args.latex:
+        console.print(f"LaTeX: {to_latex(result.gradient)}", soft_wrap=True)
+    if result.hessian is not None:
+        import sympy
+
+        from nablab.render.pretty import to_pretty
+
+        console.print("\nHessian =")
+        console.print(to_pretty(sympy.Matrix(result.hessian)), markup=False)
+    console.print()
+    if result.domain:
+        console.print("[bold]domain over the reals[/bold]")
+        from nablab.calculus.domain import describe
+
+        for c in result.domain:
+            shown = describe(c.expr.xreplace(result.back))
+            console.print(f"  {shown:<28} ({c.applies_to}) — {c.reason}", markup=False)
+    else:
+        console.print("domain: all real numbers (f and its partials are defined everywhere)")
+    at = result.at
+    if at is not None:
+        console.print()
+        point = ", ".join(f"{k} = {_fmt(v)}" for k, v in at.point.items())
+        console.print(f"[bold]at ({point})[/bold]")
+        exact = f"  = {to_echo(at.value.exact.xreplace(result.back))}" if at.value.exact is not \
+            None else ""
+        console.print(f"  f = {_fmt(at.value.value)}{exact}")
+        table = Table("∂f/∂", "exact", "symbolic", "finite difference", "abs error",
+                      "rel error", "check", title="∇f at the point, checked")
+        for v, g, row in zip(result.variables, at.gradient, at.check, strict=True):
+            table.add_row(v.name, "" if g.exact is None else to_echo(g.exact.xreplace(
+                result.back)), _fmt(row.symbolic), _fmt(row.numeric), f"{row.abs_error:.2e}",
+                f"{row.rel_error:.2e}", "[green]ok[/green]" if row.ok else
+                f"[bold red]MISMATCH[/bold red] (tol {row.tolerance:.1e})")
+        console.print(table)
+        tol = max((r.tolerance for r in at.check), default=0.0)
+        console.print(f"  check: central differences + Richardson, tolerance up to {tol:.1e}")
+        console.print(f"  ‖∇f‖ = {_fmt(at.norm)}  (the largest directional derivative)")
+        if at.direction is not None:
+            console.print("  steepest ascent along ("
+                          + ", ".join(_fmt(d) for d in at.direction) + ")")
+        dd = at.directional_derivative
+        if dd is not None:
+            console.print(f"  directional derivative along ({', '.join(_fmt(d) for d in dd['unit'])}"
+                          f") = {_fmt(dd['value'])}  — {dd['note']}")
+        if at.hessian is not None:
+            console.print("  Hessian = " + str([[float(f"{x:.12g}") for x in row]
+                                                for row in at.hessian]))
+        for note in at.notes:
+            style = "bold red" if note.startswith("FINITE") else "yellow"
+            console.print(f"  [{style}]{note}[/{style}]")
+    if source is not None:
+        import sys
+
+        sys.stdout.write("\n" + source)

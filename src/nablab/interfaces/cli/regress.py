@@ -1,0 +1,123 @@
+"""``nablab regress DATA.csv --x COL --y COL``: linear regression by gradient descent."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from nablab.interfaces.cli._common import emit_json, report_error
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "regress", help="linear regression by gradient descent on the MSE",
+        description="Fit ŷ = θ0 + θ1 x1 + … by gradient descent on J(θ) = (1/N) Σ (yₙ − ŷₙ)², "
+        "with the partials derived symbolically, and compare with least squares. DATA is a CSV "
+        "file, or for data larger than memory a CSV/Parquet glob or directory read by Dask.")
+    p.add_argument("data", metavar="DATA", help="CSV file, or Parquet/CSV glob for Dask")
+    p.add_argument("--x", metavar="COL[,COL…]", help="feature columns (default: all but --y)")
+    p.add_argument("--y", metavar="COL", help="target column (default: the last column)")
+    p.add_argument("--rate", type=float, help="learning rate η (default 1/L, L the largest "
+                   "eigenvalue of the Hessian of J)")
+    p.add_argument("--epochs", type=int, default=1000, help="at most this many passes (1000)")
+    p.add_argument("--tol", type=float, default=1e-10,
+                   help="stop when ‖∇J‖ ≤ tol·‖∇J(θ₀)‖ (1e-10)")
+    p.add_argument("--scale", action="store_true",
+                   help="standardise features; θ is reported in original units")
+    p.add_argument("--compare-scaling", action="store_true",
+                   help="also run in the other coordinates and show steps to converge")
+    p.add_argument("--batch", type=int, help="mini-batch size (default: full batch)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="dask.distributed scheduler, e.g. tcp://10.0.0.5:8786 (Dask input)")
+    p.add_argument("--persist", action="store_true",
+                   help="Dask input: keep the data in (cluster) memory between iterations")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument("--plot", metavar="OUT.png",
+                   help="save loss curve, fit and J contours with the path (PNG or SVG)")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from nablab.errors import NablabError
+
+    try:
+        from nablab.api import regress
+
+        with _progress(args.epochs, args.json) as progress:
+            result = regress(args.data, args.x, args.y, rate=args.rate, epochs=args.epochs,
+                             scale=args.scale, batch=args.batch, tol=args.tol,
+                             compare_scaling=args.compare_scaling, progress=progress,
+                             scheduler=args.scheduler, persist=args.persist)
+        if args.plot:
+            from nablab.optimize.plots import regression_plot
+
+            regression_plot(result, args.plot, args.data)
+    except NablabError as err:
+        return report_error(err, args.json)
+    if args.json:
+        emit_json(result.to_dict())
+    else:
+        _show(result, args.plot)
+    return 0
+
+
+class _progress:
+    """A rich progress bar on stderr (terminals only), updated once per epoch."""
+
+    def __init__(self, total: int, quiet: bool) -> None:
+        self.enabled = total >= 50 and sys.stderr.isatty() and not quiet
+        self.total = total
+
+    def __enter__(self):
+        if not self.enabled:
+            return None
+        from rich.console import Console
+        from rich.progress import Progress
+
+        self.bar = Progress(console=Console(stderr=True), transient=True)
+        self.bar.start()
+        self.task = self.bar.add_task("epochs", total=self.total)
+
+        def tick(k: int, total: int, loss: float) -> None:
+            self.bar.update(self.task, completed=k, description=f"J = {loss:.6g}")
+
+        return tick
+
+    def __exit__(self, *exc: object) -> None:
+        if self.enabled:
+            self.bar.stop()
+
+
+def _show(r, plot: str | None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    con = Console(highlight=False)
+    con.print(f"[bold]J(θ)[/] = (1/N) Σₙ (yₙ − ŷₙ)²,  {r.model['echo']}   "
+              f"(N = {r.n_rows}, y = {r.y_name!r}"
+              + "".join(f", {k} = {v!r}" for k, v in r.model["data"].items() if k != "y") + ")")
+    for p in r.partials:
+        con.print(f"  ∂J/∂{p['variable']} = {p['echo']}")
+    table = Table("", "gradient descent", "least squares (lstsq)")
+    for name, a, b in zip(["intercept", *r.x_names], r.theta, r.closed_form, strict=True):
+        table.add_row(name, f"{a:.10g}", f"{b:.10g}")
+    table.add_row("J", f"{r.loss:.10g}", f"{r.closed_form_loss:.10g}")
+    con.print(table)
+    status = "converged" if r.converged else ("DIVERGED" if r.diverged else "not converged")
+    con.print(f"[bold]{status}[/] after {r.iterations} iterations ({r.updates} updates, "
+              f"η = {r.rate:.6g} [{r.rate_rule}]{', standardised features' if r.scale else ''}): "
+              f"{r.reason}")
+    con.print(f"max relative difference to least squares: {r.max_rel_diff:.2e}")
+    cond = r.curvature.get("condition_number")
+    if not r.converged and not r.scale and cond and cond > 100:
+        con.print(f"hint: the Hessian of J has condition number {cond:.3g}; --scale "
+                  "standardises the features, which usually fixes this")
+    if r.comparison:
+        for k in ("scaled", "unscaled"):
+            c = r.comparison[k]
+            cond = f"{c['condition_number']:.4g}" if c["condition_number"] else "∞"
+            con.print(f"  {k:9s}: {c['iterations']:>7} iterations, "
+                      f"{'converged' if c['converged'] else 'not converged'} "
+                      f"(η = {c['rate']:.4g}, condition number of the Hessian {cond})")
+    if plot:
+        con.print(f"plot written to {plot}")

@@ -1,0 +1,23 @@
+"""The JSON form of a parsed expression: the ``nablab parse --json`` object, and the common
+head of every other result's ``to_dict()``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nablab.expression import Expression
+from nablab.render.latex import to_latex
+from nablab.render.text import to_echo, to_text
+
+
+def expression_dict(e: Expression) -> dict[str, Any]:
+    """``input``, ``expression`` {``text``, ``latex``, ``echo``}, ``variables``,
+    ``parameters``, ``warnings`` [{``message``, ``column``}]."""
+    return {
+        "input": e.source,
+        "expression": {"text": to_text(e.expr), "latex": to_latex(e.expr),
+                       "echo": to_echo(e.expr)},
+        "variables": e.variable_names,
+        "parameters": e.parameter_names,
+        "warnings": [w.to_dict() for w in e.warnings],
+    }

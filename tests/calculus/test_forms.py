@@ -1,0 +1,124 @@
+"""Output forms, the time budget, and heavy but legal inputs (answer or refuse within 10 s)."""
+
+import threading
+import time
+
+import sympy
+
+from nablab.calculus.budget import run_with_budget
+from nablab.calculus.forms import FORMS, to_form, tree_size
+from nablab.calculus.gradient import gradient
+from nablab.calculus.partials import partial, partials
+
+x, y = sympy.symbols("x y", real=True)
+
+
+def test_every_form_is_equal_to_the_derived_partial():
+    f = (x**2 - y) / (x + y) + sympy.sin(x) ** 2
+    d = partial(f, x)
+    for form in FORMS:
+        out = to_form(d, form)
+        assert out.note is None
+        assert sympy.simplify(out.expr - d) == 0
+    assert to_form(d, "expanded").expr == sympy.expand(d)
+    assert to_form(d, "factored").expr == sympy.factor(d)
+
+
+def test_simplified_keeps_the_chapter_form():
+    assert to_form(partial(x**2 * y + sympy.sin(x * y), x)).expr == 2 * x * y + y * sympy.cos(
+        x * y)
+
+
+def test_simplified_does_simplify_quotients():
+    d = partial(x / (x + y) + y / (x + y), x)  # the function is 1
+    assert to_form(d, "simplified").expr == 0
+
+
+def test_only_terms_with_the_variable_are_differentiated():
+    # a huge term without x costs nothing for ∂/∂x
+    big = sympy.Add(*[sympy.sin(y + k) ** k for k in range(1, 300)])
+    t0 = time.perf_counter()
+    assert partial(x**2 + big, x) == 2 * x
+    assert time.perf_counter() - t0 < 1.0
+
+
+def test_budget_interrupts_and_reports():
+    def slow():
+        while True:
+            sum(range(1000))
+
+    out = run_with_budget(slow, 0.2)
+    assert not out.ok and "longer than" in out.reason
+
+
+def test_budget_outside_main_thread_refuses_large_work():
+    box = {}
+
+    def work():
+        box["big"] = run_with_budget(lambda: 1, 1.0, size=10_000)
+        box["small"] = run_with_budget(lambda: 2, 1.0, size=5)
+
+    t = threading.Thread(target=work)
+    t.start()
+    t.join()
+    assert not box["big"].ok and box["small"].value == 2
+
+
+def test_heavy_polynomial_answers_within_ten_seconds_with_a_note():
+    t0 = time.perf_counter()
+    r = gradient("(x+y+1)^40 (x-y+2)^40", form="expanded", hessian=True)
+    assert time.perf_counter() - t0 < 10
+    assert all(n is not None and "derived" in n for n in r.notes)
+    X, Y = sympy.symbols("x y")
+    expected = sympy.diff((X + Y + 1) ** 40 * (X - Y + 2) ** 40, X)
+    assert (r.partials[0] - expected).subs({X: 0.3, Y: -0.2}) == 0
+
+
+def test_huge_exponent_answers_quickly():
+    t0 = time.perf_counter()
+    r = gradient("x^999999999")
+    X = sympy.Symbol("x")
+    assert r.partials == [999999999 * X**999999998]
+    assert time.perf_counter() - t0 < 10
+
+
+def test_deep_nesting_is_cheap_on_the_dag():
+    e = x * y
+    for _ in range(20):
+        e = sympy.sin(e) * sympy.cos(e) + x
+    t0 = time.perf_counter()
+    dx, _dy = partials(e, [x, y])
+    assert time.perf_counter() - t0 < 2
+    assert tree_size(dx) > 10**5  # exponentially large as a tree …
+    out = to_form(dx)  # … so it is not simplified, and the note says why
+    assert out.expr == dx and "too large" in out.note
+    # and it is right: compare with a float forward-mode evaluation at a point
+    vx, vy, dvx, dvy = 0.3, 0.7, 1.0, 0.0
+    v, dv = vx * vy, dvx * vy + vx * dvy
+    import math
+
+    for _ in range(20):
+        v, dv = (math.sin(v) * math.cos(v) + vx,
+                 (math.cos(v) ** 2 - math.sin(v) ** 2) * dv + dvx)
+    from nablab.calculus.point import _Scalar  # SymPy's evalf would walk the whole tree
+
+    got = _Scalar([dx], [x, y])(0, [vx, vy])
+    assert abs(got - dv) < 1e-9 * max(1, abs(dv))
+
+
+def test_unprintably_large_partials_are_refused_clearly():
+    from nablab.errors import ComputeLimitError
+    from nablab.expression import Expression
+
+    X, Y = sympy.symbols("x y")
+    e = X * Y
+    for _ in range(20):
+        e = sympy.sin(e) * sympy.cos(e) + X
+    t0 = time.perf_counter()
+    try:
+        gradient(Expression("nested", e, (X, Y)))
+    except ComputeLimitError as err:
+        assert "too large to write out" in err.message
+    else:
+        raise AssertionError("expected a ComputeLimitError")
+    assert time.perf_counter() - t0 < 10
