@@ -1,0 +1,461 @@
+"""A pool of worker processes for the symbolic work behind the HTTP API.
+
+A worker runs ``run(task, payload) -> (status, body bytes)`` of ``tasks_module`` (by default
+``nablab.interfaces.web.tasks``; the tests plug in their own to exercise the pool itself).
+
+Why processes: SymPy work cannot be interrupted inside a thread, so a runaway request
+(``(x+y)^10000``, a simplification bomb) would hold the server forever. Here every request runs
+in a worker process with a wall-clock time limit (the worker is killed when it passes it) and a
+memory limit (``RLIMIT_AS``), and dead workers are replaced. The queue of requests waiting for a
+worker is bounded: when it is full the caller gets :class:`PoolBusy` (HTTP 503) at once.
+
+Slow requests must not starve ordinary ones: a request that has used ``slow_after`` seconds of
+CPU is *demoted* — its process is reniced to the lowest CPU priority and a fresh worker is
+started in its place (up to ``max_demoted`` at a time), so ordinary traffic keeps its full
+capacity and nearly all the CPU. A demoted worker is retired when its request ends. When
+``max_demoted`` heavy requests already run, a further one is stopped at that point with a 503
+("busy with heavy requests, retry") instead of holding an ordinary worker.
+
+Workers are forked from a ``forkserver`` that has already imported SymPy, NumPy and nablab, so a
+replacement is ready in milliseconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import multiprocessing
+import os
+import resource
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any
+
+TASKS_MODULE = "nablab.interfaces.web.tasks"
+PRELOAD = ["sympy", "numpy", TASKS_MODULE]
+START_TIMEOUT = 60.0
+# A request is heavy after slow_after seconds of CPU, or this many times that in wall time (on
+# a machine busy with other work, CPU accrues slowly while the request holds a worker).
+SLOW_WALL_FACTOR = 5
+
+
+class PoolBusy(Exception):
+    """Every worker is busy and the waiting queue is full."""
+
+
+class PoolClosed(Exception):
+    """The pool has been shut down."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a request produced: HTTP status and the JSON body, already encoded."""
+
+    status: int
+    body: bytes
+    seconds: float = 0.0
+    cacheable: bool = True
+
+
+def _error_body(message: str, hint: str | None = None, column: int | None = None) -> bytes:
+    return json.dumps({"error": {"message": message, "column": column, "hint": hint}}).encode()
+
+
+def _worker_main(conn: Connection, memory_bytes: int | None, tasks_module: str) -> None:
+    """Loop of a worker process: receive (task, payload), send back (status, body bytes)."""
+    _die_with_parent()
+    if memory_bytes:
+        with contextlib.suppress(ValueError, OSError):
+            # The budget is on top of what the process already maps after start-up.
+            current = _vm_size()
+            limit = current + memory_bytes
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    import importlib
+
+    tasks = importlib.import_module(tasks_module)
+    try:
+        conn.send("ready")
+    except (OSError, ValueError):
+        return
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError, KeyboardInterrupt):
+            return
+        if message is None:
+            return
+        task, payload = message
+        try:
+            status, body = tasks.run(task, payload)
+        except MemoryError:
+            status, body = 422, _error_body(
+                "the computation ran out of memory and was stopped",
+                hint="try a smaller or simpler function",
+            )
+        except BaseException as exc:  # never let a bug kill the worker silently
+            status, body = 500, _error_body(f"internal error in nablab: {type(exc).__name__}: {exc}")
+        try:
+            conn.send((status, body))
+        except (OSError, ValueError):
+            return
+
+
+def _die_with_parent() -> None:
+    """Linux: SIGKILL this worker when its parent (the forkserver, which exits with the server)
+    dies, so that no runaway computation outlives the server."""
+    with contextlib.suppress(Exception):
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+
+
+def _vm_size() -> int:
+    """Virtual memory size of this process in bytes (Linux /proc; 0 if unknown)."""
+    try:
+        with open("/proc/self/statm") as fh:
+            pages = int(fh.read().split()[0])
+        return pages * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_seconds(pid: int | None) -> float:
+    """CPU time (user + system) a process has used, from /proc (0 if unknown)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            fields = fh.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _TICKS
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+class _Worker:
+    """One worker process and the parent's end of its pipe."""
+
+    def __init__(self, ctx: Any, memory_bytes: int | None, tasks_module: str,
+                 cancelled: Any = lambda: False) -> None:
+        parent, child = ctx.Pipe(duplex=True)
+        self.process = ctx.Process(target=_worker_main, args=(child, memory_bytes, tasks_module),
+                                   daemon=True)
+        self.process.start()
+        child.close()
+        self.conn: Connection = parent
+        self.demoted = False
+        self.cpu_at_send = 0.0
+        # Wait until it has imported its tasks, so start-up never counts against a request.
+        ready = False
+        deadline = time.monotonic() + START_TIMEOUT
+        with contextlib.suppress(EOFError, OSError):
+            while not cancelled() and time.monotonic() < deadline:
+                if parent.poll(0.1):
+                    ready = parent.recv() == "ready"
+                    break
+        if not ready:
+            self.kill()
+            raise RuntimeError("a worker process failed to start")
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid
+
+    def alive(self) -> bool:
+        return self.process.is_alive()
+
+    def kill(self) -> None:
+        with contextlib.suppress(Exception):
+            self.process.kill()
+        with contextlib.suppress(Exception):
+            self.process.join(timeout=2)
+        with contextlib.suppress(Exception):
+            self.conn.close()
+
+    def stop(self) -> None:
+        with contextlib.suppress(Exception):
+            self.conn.send(None)
+        self.process.join(timeout=1)
+        if self.process.is_alive():
+            self.kill()
+        with contextlib.suppress(Exception):
+            self.conn.close()
+
+    def demote(self) -> None:
+        with contextlib.suppress(OSError, TypeError):
+            os.setpriority(os.PRIO_PROCESS, self.pid, 19)
+        self.demoted = True
+
+
+class WorkerPool:
+    """A fixed number of worker processes, a bounded queue, a time and a memory limit."""
+
+    def __init__(
+        self,
+        size: int = 2,
+        time_limit: float = 10.0,
+        memory_mb: int | None = 1024,
+        queue_limit: int = 64,
+        slow_after: float = 0.3,
+        max_demoted: int | None = None,
+        tasks_module: str = TASKS_MODULE,
+        preload: list[str] | None = None,
+    ) -> None:
+        if size < 1:
+            raise ValueError("a worker pool needs at least one worker")
+        self.size = size
+        self.time_limit = float(time_limit)
+        self.memory_bytes = memory_mb * 1024 * 1024 if memory_mb else None
+        self.queue_limit = queue_limit
+        self.slow_after = slow_after
+        self.max_demoted = max_demoted if max_demoted is not None else 4 * size
+        self.tasks_module = tasks_module
+        self._ctx = multiprocessing.get_context("forkserver")
+        # The forkserver imports (and warms up) the tasks once; every worker forks from it. (Its
+        # sys.path is Python's default, so a module found only through sys.path changes, like
+        # the tests' task modules, is imported by each worker itself: keep those light.)
+        self._ctx.set_forkserver_preload(
+            list(dict.fromkeys([*PRELOAD, tasks_module])) if preload is None else list(preload))
+        self._lock = threading.Lock()
+        self._idle: asyncio.Queue[_Worker] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._executor: ThreadPoolExecutor | None = None
+        self._workers: set[_Worker] = set()
+        self._waiting = 0
+        self._busy = 0
+        self._demoted = 0
+        self._closed = False
+        self.stats_counts = {"completed": 0, "killed": 0, "died": 0, "replaced": 0, "demoted": 0,
+                             "shed": 0, "rejected": 0}
+
+    # -- life cycle -------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Start the workers (in a thread: the first one also starts the forkserver)."""
+        self._loop = asyncio.get_running_loop()
+        self._idle = asyncio.Queue()
+        self._executor = ThreadPoolExecutor(
+            max_workers=self.size + self.max_demoted + 4, thread_name_prefix="nablab-worker"
+        )
+        workers = await asyncio.gather(*(self._loop.run_in_executor(self._executor, self._spawn)
+                                         for _ in range(self.size)))
+        for w in workers:
+            self._idle.put_nowait(w)
+
+    async def close(self) -> None:
+        self._closed = True
+        with self._lock:
+            workers = list(self._workers)
+            self._workers.clear()
+        for w in workers:
+            w.kill()
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+
+    def _spawn(self) -> _Worker:
+        w = _Worker(self._ctx, self.memory_bytes, self.tasks_module, lambda: self._closed)
+        with self._lock:
+            closed = self._closed
+            if not closed:
+                self._workers.add(w)
+        if closed:
+            w.kill()
+            raise PoolClosed("the worker pool was closed while a worker started")
+        return w
+
+    def _discard(self, w: _Worker) -> None:
+        with self._lock:
+            self._workers.discard(w)
+        w.kill()
+
+    # -- requests ---------------------------------------------------------------------------
+    async def run(self, task: str, payload: dict) -> Outcome:
+        """Run ``task`` on a worker; raises :class:`PoolBusy` when the queue is full."""
+        if self._closed or self._idle is None or self._loop is None:
+            raise PoolClosed("the worker pool is not running")
+        if self._idle.empty() and self._waiting >= self.queue_limit:
+            self.stats_counts["rejected"] += 1
+            raise PoolBusy(f"all {self.size} workers are busy and {self._waiting} requests wait")
+        self._waiting += 1
+        try:
+            worker = await self._idle.get()
+            while not worker.alive():  # died while idle (e.g. killed from outside): replace it
+                self._discard(worker)
+                self.stats_counts["died"] += 1
+                self._refill()
+                worker = await self._idle.get()
+        finally:
+            self._waiting -= 1
+        self._busy += 1
+        try:
+            outcome, keep = await self._loop.run_in_executor(
+                self._executor, self._call, worker, task, payload
+            )
+        except BaseException:
+            # Cancelled (client gone) or executor shut down: the worker may be mid-request.
+            self._discard(worker)
+            if not worker.demoted:
+                self._refill()
+            raise
+        finally:
+            self._busy -= 1
+        if keep:
+            self._idle.put_nowait(worker)
+        elif not worker.demoted:
+            self._refill()
+        return outcome
+
+    def _refill(self) -> None:
+        """Start a replacement worker in the background and make it available when ready."""
+        if self._closed or self._loop is None:
+            return
+
+        def spawn_and_offer() -> None:
+            for attempt in range(3):
+                try:
+                    w = self._spawn()
+                    break
+                except Exception:
+                    time.sleep(0.5 * (attempt + 1))
+            else:
+                return
+            if self._closed:
+                self._discard(w)
+                return
+            self._loop.call_soon_threadsafe(self._idle.put_nowait, w)
+
+        self.stats_counts["replaced"] += 1
+        self._executor.submit(spawn_and_offer)
+
+    def _call(self, worker: _Worker, task: str, payload: dict) -> tuple[Outcome, bool]:
+        """Blocking: send the request, wait up to the time limit. Returns (outcome, keep worker)."""
+        start = time.perf_counter()
+        worker.cpu_at_send = _cpu_seconds(worker.pid)
+        try:
+            worker.conn.send((task, payload))
+        except (OSError, ValueError):
+            self._discard(worker)
+            return self._died(start), False
+        ready: bool | str = worker.conn.poll(min(self.slow_after, self.time_limit))
+        if not ready:
+            ready = self._wait_demoting(worker, start)
+        try:
+            if ready == "overloaded":
+                self._discard(worker)
+                self.stats_counts["shed"] += 1
+                return Outcome(
+                    503,
+                    _error_body(
+                        "the server is busy with other heavy requests, so this heavy one was "
+                        "stopped; try again in a moment",
+                        hint="smaller or simpler functions are answered right away",
+                    ),
+                    time.perf_counter() - start,
+                    cacheable=False,
+                ), False
+            if not ready:
+                self._discard(worker)
+                self.stats_counts["killed"] += 1
+                return Outcome(
+                    422,
+                    _error_body(
+                        f"the computation took longer than the limit of {self.time_limit:g} s "
+                        "and was stopped",
+                        hint="try a smaller or simpler function, or the 'derived' form "
+                        "(no simplification)",
+                    ),
+                    time.perf_counter() - start,
+                    cacheable=False,
+                ), False
+            try:
+                status, body = worker.conn.recv()
+            except (EOFError, OSError):
+                self._discard(worker)
+                return self._died(start), False
+            self.stats_counts["completed"] += 1
+            if worker.demoted:
+                self._discard(worker)  # reniced for good: retire it, its replacement runs
+                return Outcome(status, body, time.perf_counter() - start), False
+            return Outcome(status, body, time.perf_counter() - start), True
+        finally:
+            if worker.demoted:
+                with self._lock:
+                    self._demoted -= 1
+
+    def _wait_demoting(self, worker: _Worker, start: float) -> bool | str:
+        """Wait for the answer until the time limit. Once the request has used ``slow_after``
+        seconds of CPU (CPU rather than wall time: under load ordinary requests wait for the CPU
+        too and should not be demoted for that; but after SLOW_WALL_FACTOR x slow_after of wall
+        time any request is heavy) the worker is demoted — or, when ``max_demoted``
+        heavy requests already run, stopped (``"overloaded"``), so that heavy requests never
+        hold the ordinary capacity. Returns whether an answer is ready, or "overloaded"."""
+        cpu_start = worker.cpu_at_send
+        while True:
+            remaining = self.time_limit - (time.perf_counter() - start)
+            if remaining <= 0:
+                return False
+            if not worker.demoted and self.slow_after < self.time_limit:
+                used = _cpu_seconds(worker.pid) - cpu_start
+                waited = time.perf_counter() - start
+                heavy = used >= self.slow_after or waited >= SLOW_WALL_FACTOR * self.slow_after
+                if heavy and not self._demote(worker):
+                    return "overloaded"
+            if worker.demoted or self.slow_after >= self.time_limit:
+                return worker.conn.poll(remaining)
+            if worker.conn.poll(min(remaining, 0.05)):
+                return True
+
+    def _demote(self, worker: _Worker) -> bool:
+        """Renice the worker and start a fresh one in its place; False when no slot is free."""
+        with self._lock:
+            may_demote = self._demoted < self.max_demoted
+            if may_demote:
+                self._demoted += 1
+        if not may_demote:
+            return False
+        worker.demote()
+        self.stats_counts["demoted"] += 1
+        self._refill_from_thread()
+        return True
+
+    def _refill_from_thread(self) -> None:
+        if self._loop is not None and not self._closed:
+            self._loop.call_soon_threadsafe(self._refill)
+
+    def _died(self, start: float) -> Outcome:
+        self.stats_counts["died"] += 1
+        return Outcome(
+            422,
+            _error_body(
+                "the computation ran out of memory or crashed, and was stopped",
+                hint="try a smaller or simpler function",
+            ),
+            time.perf_counter() - start,
+            cacheable=False,
+        )
+
+    # -- introspection ----------------------------------------------------------------------
+    def stats(self) -> dict:
+        with self._lock:
+            alive = sum(1 for w in self._workers if w.alive())
+            demoted = self._demoted
+        return {
+            "workers": self.size,
+            "alive": alive,
+            "busy": self._busy,
+            "queued": self._waiting,
+            "queue_limit": self.queue_limit,
+            "time_limit": self.time_limit,
+            "demoted_now": demoted,
+            **self.stats_counts,
+        }
+
+    def pids(self) -> list[int]:
+        with self._lock:
+            return [w.pid for w in self._workers if w.pid is not None]

@@ -1,0 +1,204 @@
+"""The worker pool on its own: time limit kills, memory limit, crashes, queue bound, demotion.
+
+These drive real worker processes with the test tasks in ``nablab_pool_test_tasks`` (sleep,
+spin forever, allocate, crash), so the pool's guarantees are checked independently of how fast
+or slow the symbolic core happens to be.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from nablab.interfaces.web.workers import PoolBusy, WorkerPool
+
+TASKS = "nablab_pool_test_tasks"
+
+
+def make_pool(**kw) -> WorkerPool:
+    opts = {"size": 1, "time_limit": 1.0, "memory_mb": 256, "queue_limit": 4,
+            "slow_after": 0.3, "tasks_module": TASKS, "preload": []}
+    opts.update(kw)
+    return WorkerPool(**opts)
+
+
+def body(outcome) -> dict:
+    return json.loads(outcome.body)
+
+
+async def _with_pool(pool: WorkerPool, coro):
+    await pool.start()
+    try:
+        return await coro(pool)
+    finally:
+        await pool.close()
+
+
+def run_with(pool: WorkerPool, coro):
+    return asyncio.run(_with_pool(pool, coro))
+
+
+def test_runaway_request_is_killed_and_the_pool_keeps_serving():
+    async def scenario(pool):
+        first = body(await pool.run("echo", {"n": 1}))["pid"]
+        t = time.perf_counter()
+        out = await pool.run("spin", {})
+        elapsed = time.perf_counter() - t
+        after = await pool.run("echo", {"n": 2})
+        return first, out, elapsed, after, pool.stats()
+
+    first, out, elapsed, after, stats = run_with(make_pool(), scenario)
+    assert out.status == 422
+    err = body(out)["error"]
+    assert "longer than the limit of 1 s" in err["message"] and err["hint"]
+    assert 0.9 <= elapsed < 3.0
+    assert not out.cacheable
+    assert after.status == 200 and body(after)["echo"] == {"n": 2}
+    assert body(after)["pid"] != first  # the runaway worker was killed and replaced
+    assert stats["killed"] == 1 and stats["alive"] == 1
+    with pytest.raises(ProcessLookupError):
+        os.kill(first, 0)
+
+
+def test_memory_limit_stops_a_hog_without_losing_the_worker():
+    async def scenario(pool):
+        hog = await pool.run("hog", {"mb": 4096})
+        small = await pool.run("hog", {"mb": 16})
+        return hog, small, pool.stats()
+
+    hog, small, stats = run_with(make_pool(memory_mb=200, time_limit=5.0), scenario)
+    assert hog.status == 422
+    assert "out of memory" in body(hog)["error"]["message"]
+    assert small.status == 200 and body(small)["allocated"] == 16 * 1024 * 1024
+    assert stats["alive"] == 1
+
+
+def test_a_crashed_worker_is_replaced():
+    async def scenario(pool):
+        crash = await pool.run("crash", {})
+        after = await pool.run("echo", {})
+        return crash, after, pool.stats()
+
+    crash, after, stats = run_with(make_pool(), scenario)
+    assert crash.status == 422 and "crashed" in body(crash)["error"]["message"]
+    assert after.status == 200
+    assert stats["died"] == 1 and stats["alive"] == 1
+
+
+def test_queue_is_bounded_and_rejects_at_once():
+    async def scenario(pool):
+        running = asyncio.create_task(pool.run("sleep", {"seconds": 0.6}))
+        await asyncio.sleep(0.1)
+        waiting = asyncio.create_task(pool.run("echo", {"n": "waits"}))
+        await asyncio.sleep(0.05)
+        t = time.perf_counter()
+        with pytest.raises(PoolBusy, match="busy"):
+            await pool.run("echo", {"n": "rejected"})
+        rejected_after = time.perf_counter() - t
+        return await running, await waiting, rejected_after, pool.stats()
+
+    running, waiting, rejected_after, stats = run_with(
+        make_pool(queue_limit=1, slow_after=5.0, time_limit=5.0), scenario)
+    assert running.status == 200 and waiting.status == 200
+    assert body(waiting)["echo"] == {"n": "waits"}
+    assert rejected_after < 0.05
+    assert stats["rejected"] == 1
+
+
+async def _until_demoted(pool: WorkerPool) -> None:
+    """Wait (bounded: 5 s) until a spinning request has used slow_after CPU and was demoted."""
+    for _ in range(100):
+        await asyncio.sleep(0.05)
+        if pool.stats()["demoted"]:
+            return
+    raise AssertionError("the spinning request was not demoted within 5 s")
+
+
+def test_slow_request_is_demoted_and_ordinary_ones_keep_flowing():
+    """A request past ``slow_after`` CPU seconds is reniced and a fresh worker serves the others."""
+
+    async def scenario(pool):
+        slow = asyncio.create_task(pool.run("spin", {}))
+        await _until_demoted(pool)
+        fast = [await pool.run("nice", {}) for _ in range(5)]
+        slow_still_running = not slow.done()
+        demoted_pids = [p for p in pool.pids() if os.getpriority(os.PRIO_PROCESS, p) == 19]
+        out = await slow
+        await asyncio.sleep(0.2)
+        return fast, slow_still_running, demoted_pids, out, pool.stats()
+
+    fast, slow_still_running, demoted_pids, out, stats = run_with(make_pool(time_limit=6.0),
+                                                                  scenario)
+    assert all(f.status == 200 and body(f)["nice"] == 0 for f in fast)
+    assert slow_still_running  # served by the replacement while the runaway still runs
+    assert len(demoted_pids) == 1
+    assert out.status == 422  # the runaway still hits the time limit
+    assert stats["demoted"] == 1 and stats["alive"] == 1 and stats["killed"] == 1
+
+
+def test_heavy_requests_beyond_the_demotion_slots_are_shed():
+    """With every demotion slot taken, the next heavy request is stopped (503, retry) instead
+    of holding one of the ordinary workers for the whole time limit."""
+
+    async def scenario(pool):
+        first = asyncio.create_task(pool.run("spin", {}))
+        await _until_demoted(pool)
+        t = time.perf_counter()
+        second = await pool.run("spin", {})
+        second_time = time.perf_counter() - t
+        ordinary = await pool.run("echo", {"after": True})
+        first_still_running = not first.done()
+        first.cancel()  # it would run into the 20 s limit; closing the pool kills it
+        return first_still_running, second, second_time, ordinary, pool.stats()
+
+    first_still_running, second, second_time, ordinary, stats = run_with(
+        make_pool(time_limit=20.0, max_demoted=1), scenario)
+    assert first_still_running  # holding the one demotion slot
+    assert second.status == 503 and "busy with other heavy requests" in \
+        body(second)["error"]["message"]
+    assert second_time < 10.0 and not second.cacheable  # stopped long before the time limit
+    assert ordinary.status == 200
+    # the demoted one still runs beside the ordinary worker
+    assert stats["shed"] == 1 and stats["demoted_now"] == 1 and stats["alive"] == 2
+
+
+def test_waiting_without_cpu_is_not_demoted():
+    """Demotion looks at CPU used, not wall time: a request that waits is left alone."""
+
+    async def scenario(pool):
+        out = await pool.run("sleep", {"seconds": 0.8})
+        return out, pool.stats()
+
+    out, stats = run_with(make_pool(time_limit=4.0), scenario)
+    assert out.status == 200 and stats["demoted"] == 0 and stats["replaced"] == 0
+
+
+def test_many_concurrent_requests_all_answered_in_order_of_payload():
+    async def scenario(pool):
+        outs = await asyncio.gather(*(pool.run("echo", {"i": i}) for i in range(40)))
+        return outs
+
+    outs = run_with(make_pool(size=2, queue_limit=64), scenario)
+    assert [body(o)["echo"]["i"] for o in outs] == list(range(40))
+    assert len({body(o)["pid"] for o in outs}) == 2
+
+
+def test_a_worker_killed_while_idle_is_replaced_before_it_gets_a_request():
+    async def scenario(pool):
+        first = body(await pool.run("echo", {}))["pid"]
+        os.kill(first, 9)
+        await asyncio.sleep(0.2)
+        after = await pool.run("echo", {"n": 1})
+        return first, after, pool.stats()
+
+    first, after, stats = run_with(make_pool(), scenario)
+    assert after.status == 200 and body(after)["pid"] != first
+    assert stats["died"] == 1 and stats["alive"] == 1
