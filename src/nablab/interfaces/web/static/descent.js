@@ -1,0 +1,163 @@
+// Gradient descent θ ← θ − η∇f: the run comes from /api/descent; the page plays it back on the
+// contours and the surface (play/pause/step/reset, speed), plots f and ‖∇f‖ per step, and when
+// the run diverged, stops and says why.
+
+import { post, variablesField } from "./api.js";
+import { $, el, fmt, setStatus, whenVisible } from "./dom.js";
+import { OKABE_ITO, plotColors } from "./theme.js";
+import { loadPlotly } from "./vendor.js";
+
+let run = null;        // {variables, path: [[...]], values, grad_norms, converged, diverged, reason}
+let index = 0;
+let timer = null;
+let hooks = {};
+
+export function etaFromSlider(value) { return 10 ** Number(value); }
+export function sliderFromEta(eta) { return Math.log10(eta); }
+
+export function setEta(eta) {
+  if (!(eta > 0)) return;
+  $("#eta").value = String(eta);
+  const slider = $("#eta-slider");
+  slider.value = String(Math.min(Number(slider.max), Math.max(Number(slider.min), sliderFromEta(eta))));
+  slider.setAttribute("aria-valuetext", `η = ${eta}`);
+}
+
+export function currentRun() { return run; }
+
+function pointList(raw, variables) {
+  return (raw || []).map((p) => (Array.isArray(p) ? p.map(Number) : variables.map((v) => Number(p[v]))));
+}
+
+export function initDescent(options) {
+  hooks = options;
+  const slider = $("#eta-slider");
+  slider.addEventListener("input", () => {
+    const eta = Number(etaFromSlider(slider.value).toPrecision(3));
+    $("#eta").value = String(eta);
+    slider.setAttribute("aria-valuetext", `η = ${eta}`);
+    hooks.onChange?.();
+  });
+  $("#eta").addEventListener("change", () => { setEta(Number($("#eta").value)); hooks.onChange?.(); });
+  $("#iterations").addEventListener("change", () => hooks.onChange?.());
+  $("#method").addEventListener("change", () => hooks.onChange?.());
+  $("#start").addEventListener("change", () => hooks.onChange?.());
+  $("#descent-run").addEventListener("click", () => start());
+  $("#descent-play").addEventListener("click", () => (run ? play() : start()));
+  $("#descent-pause").addEventListener("click", pause);
+  $("#descent-step").addEventListener("click", () => { pause(); if (run) { index = Math.min(index + 1, run.path.length - 1); show(); } });
+  $("#descent-reset").addEventListener("click", () => { pause(); index = 0; if (run) show(); hideExplain(); });
+  $("#speed").addEventListener("input", () => { if (timer) { pause(); play(); } });
+  for (const button of document.querySelectorAll(".eta-preset")) {
+    button.addEventListener("click", () => {
+      const eta = hooks.etaPresets()[button.dataset.eta];
+      if (eta) { setEta(eta); hooks.onChange?.(); start(); }
+    });
+  }
+}
+
+export async function start() {
+  pause();
+  const req = hooks.getRequest();
+  const startText = $("#start").value.trim();
+  if (!startText) { setStatus($("#descent-status"), "error", "Choose a start point: type it (x=1, y=1) or click the plot with “the descent start” selected."); return; }
+  const rate = Number($("#eta").value);
+  const iterations = Math.round(Number($("#iterations").value));
+  setStatus($("#descent-status"), "info", "Running…");
+  hideExplain();
+  const method = $("#method").value;
+  const body = { text: req.text, variables: variablesField(req.variables), start: startText, rate, iterations };
+  if (method !== "gd") body.method = method;
+  const result = await post("descent", body, "descent");
+  if (result.aborted) return;
+  if (!result.ok) {
+    run = null;
+    setStatus($("#descent-status"), "error", result.error.message, result.error.hint);
+    hooks.onPath?.([], 0);
+    return;
+  }
+  const d = result.data;
+  $("#descent-figure").hidden = false;
+  const variables = d.variables || [];
+  run = { ...d, variables, path: pointList(d.path, variables), values: d.values || [], grad_norms: d.grad_norms || [] };
+  index = 0;
+  setStatus($("#descent-status"), "info", `${method === "gd" ? "Gradient descent" : method === "adam" ? "Adam" : "Momentum"}, η = ${rate}: ${run.path.length - 1} steps computed; playing.`);
+  show();
+  play();
+}
+
+function play() {
+  if (!run || timer) return;
+  if (index >= run.path.length - 1) index = 0;
+  const delay = 1000 / Number($("#speed").value || 15);
+  timer = setInterval(() => {
+    if (index >= run.path.length - 1) { pause(); finish(); return; }
+    index += 1;
+    show();
+  }, delay);
+  $("#descent-play").setAttribute("aria-pressed", "true");
+}
+
+export function pause() {
+  clearInterval(timer);
+  timer = null;
+  $("#descent-play")?.setAttribute("aria-pressed", "false");
+}
+
+function finish() {
+  if (!run) return;
+  const box = $("#descent-explain");
+  box.hidden = false;
+  box.className = "explain" + (run.converged ? " converged" : "");
+  const last = run.path.length - 1;
+  let title;
+  if (run.diverged) title = `Stopped: the run diverged after ${last} steps.`;
+  else if (run.converged) title = `Converged after ${last} steps.`;
+  else title = `Stopped after ${last} steps (the iteration limit) without converging.`;
+  box.replaceChildren(el("strong", { text: title }), el("p", { text: run.reason || "" }));
+  setStatus($("#descent-status"), run.diverged ? "error" : "ok", title);
+}
+
+function hideExplain() {
+  const box = $("#descent-explain");
+  box.hidden = true;
+  box.replaceChildren();
+}
+
+/** Draw the current step: the path so far on the pictures and the per-step chart. */
+function show() {
+  if (!run) return;
+  if (index >= run.path.length - 1 && !timer) finish();
+  hooks.onPath?.(run.path, index, run.values);
+  const steps = run.values.map((_, i) => i);
+  const colors = plotColors();
+  const k = index + 1;
+  const f = run.values.slice(0, k).map((v) => (Number.isFinite(v) ? v : null));
+  const gn = run.grad_norms.slice(0, k).map((v) => (Number.isFinite(v) && v > 0 ? v : null));
+  const traces = [
+    { type: "scatter", mode: "lines+markers", name: "f", x: steps.slice(0, k), y: f, line: { color: OKABE_ITO.blue }, marker: { size: 4 } },
+    { type: "scatter", mode: "lines", name: "‖∇f‖", x: steps.slice(0, k), y: gn, yaxis: "y2", line: { color: OKABE_ITO.vermillion, dash: "dot" } },
+  ];
+  const layout = {
+    paper_bgcolor: colors.bg, plot_bgcolor: colors.bg, font: { color: colors.fg }, margin: { l: 55, r: 55, t: 10, b: 40 },
+    xaxis: { title: { text: "step" }, gridcolor: colors.grid, range: [0, Math.max(1, run.path.length - 1)] },
+    yaxis: { title: { text: "f" }, gridcolor: colors.grid },
+    yaxis2: { title: { text: "‖∇f‖ (log)" }, overlaying: "y", side: "right", type: "log", showgrid: false },
+    legend: { orientation: "h", y: 1.12 },
+  };
+  whenVisible($("#descent-plot"), () => loadPlotly().then((Plotly) => Plotly.react($("#descent-plot"), traces, layout, { displaylogo: false, responsive: true })));
+  const p = run.path[index] || [];
+  $("#descent-summary").textContent = `Step ${index} of ${run.path.length - 1}: at (${p.map((x) => fmt(x, 4)).join(", ")}), `
+    + `f = ${fmt(run.values[index], 5)}, ‖∇f‖ = ${fmt(run.grad_norms[index], 4)}.`
+    + (run.diverged ? " This run diverges." : run.converged ? " This run converges." : "");
+  $("#descent-card").dataset.step = String(index);
+}
+
+export function resetDescent() {
+  pause();
+  run = null;
+  index = 0;
+  hideExplain();
+  setStatus($("#descent-status"), "", "");
+  hooks.onPath?.([], 0);
+}

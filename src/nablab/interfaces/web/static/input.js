@@ -1,0 +1,81 @@
+// The Function and Variables boxes: a debounced live reading through /api/parse, its typeset
+// preview, warnings, and errors with message, hint and a mark at the column in the input.
+
+import { post, variablesField } from "./api.js";
+import { $, clear, debounce, el, setStatus } from "./dom.js";
+import { renderTex } from "./math.js";
+
+const DEBOUNCE_MS = 250;
+
+export function initInput({ onReading, onInvalid, onEdit }) {
+  const fn = $("#fn");
+  const vars = $("#vars");
+  const run = debounce(async () => {
+    const text = fn.value;
+    if (!text.trim()) {
+      showError({ message: "Enter a function, e.g. x^2 y + sin(xy).", column: null, hint: null }, text);
+      onInvalid?.();
+      return;
+    }
+    const result = await post("parse", { text, variables: variablesField(vars.value) }, "parse");
+    if (result.aborted) return;
+    if (!result.ok) {
+      showError(result.error, text);
+      onInvalid?.(result.error);
+      return;
+    }
+    showReading(result.data);
+    onReading?.(result.data);
+  }, DEBOUNCE_MS);
+  fn.addEventListener("input", () => { onEdit?.(); run(); });
+  vars.addEventListener("input", () => { onEdit?.(); run(); });
+  fn.addEventListener("keydown", (event) => { if (event.key === "Enter") run.now(); });
+  vars.addEventListener("keydown", (event) => { if (event.key === "Enter") run.now(); });
+  return { reparse: () => run.now() };
+}
+
+export function showReading(data) {
+  const fn = $("#fn");
+  fn.removeAttribute("aria-invalid");
+  delete fn.dataset.errorColumn;
+  clear($("#fn-mark"));
+  const latex = data.expression?.latex ?? "";
+  const names = (data.variables || []).join(", ");
+  renderTex($("#preview"), latex ? `f(${names}) = ${latex}` : "", true);
+  const echo = data.expression?.echo;
+  $("#vars").placeholder = names ? `${names} (from the reading)` : "from the reading";
+  $("#echo").textContent = echo ? `read as ${echo}` : "";
+  const params = data.parameters || [];
+  setStatus($("#input-status"), "", "");
+  const list = clear($("#warnings"));
+  const info = [];
+  if (params.length) info.push(`Held constant (parameters): ${params.join(", ")}`);
+  for (const w of data.warnings || []) {
+    const message = typeof w === "string" ? w : w.message;
+    const column = typeof w === "object" && w.column ? ` (column ${w.column})` : "";
+    list.append(el("li", { text: message + column }));
+  }
+  if (info.length) setStatus($("#input-status"), "info", info.join(" · "));
+}
+
+/** Show an error: message, hint, and the offending column marked under the function box. */
+export function showError(error, text) {
+  const fn = $("#fn");
+  const mark = clear($("#fn-mark"));
+  fn.setAttribute("aria-invalid", "true");
+  const column = Number.isInteger(error.column) && error.column > 0 ? error.column : null;
+  if (column !== null) {
+    fn.dataset.errorColumn = String(column);
+    const at = column - 1;
+    const chars = Array.from(text);
+    const before = chars.slice(0, at).join("");
+    const ch = at < chars.length ? chars[at] : " ";
+    mark.append(document.createTextNode(before), el("span", { class: "err-char", text: ch === " " ? "\u00a0" : ch }));
+    mark.dataset.column = String(column);
+  } else {
+    delete fn.dataset.errorColumn;
+  }
+  const where = column !== null ? ` (column ${column})` : "";
+  setStatus($("#input-status"), "error", (error.message || "This input cannot be read.") + where, error.hint);
+  clear($("#warnings"));
+}

@@ -1,0 +1,289 @@
+// Pictures: contours of f with ∇f arrows, the level curve through the point and its tangent
+// (equal axis scales, so ∇f ⟂ level curve is visible), a 3-D surface with the point and the
+// descent path, and a text summary of each. Grids come from /api/plot (docs/http-api.md).
+
+import { post } from "./api.js";
+import { $, clear, el, fmt, whenVisible } from "./dom.js";
+import { OKABE_ITO, plotColors } from "./theme.js";
+import { loadPlotly } from "./vendor.js";
+
+export const GRID_N = 61;
+export const ARROWS_M = 15;
+const CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["select2d", "lasso2d"] };
+
+let grid = null;           // last /api/plot answer
+let overlay = {};          // {point, f0, grad, path, pathIndex}
+let clickHandler = null;
+
+export function currentGrid() { return grid; }
+
+export async function loadGrid(request) {
+  const result = await post("plot", { ...request, n: GRID_N, arrows: ARROWS_M }, "plot");
+  if (result.aborted) return { aborted: true };
+  if (!result.ok) return { error: result.error };
+  grid = result.data;
+  return { grid };
+}
+
+export function clearPlots(message) {
+  grid = null;
+  for (const id of ["contour", "surface"]) {
+    const node = $("#" + id);
+    if (window.Plotly && node.data) window.Plotly.purge(node);
+    clear(node);
+  }
+  $("#contour-summary").textContent = message || "";
+  $("#surface-summary").textContent = "";
+}
+
+export function setOverlay(next) {
+  const pathOnly = Object.keys(next).every((k) => k === "path" || k === "pathIndex")
+    && next.path === overlay.path && (next.path || []).length > 0;
+  overlay = { ...overlay, ...next };
+  if (pathOnly && movePath()) return;
+  draw();
+}
+
+let lastSurfaceDraw = 0;
+
+/** During playback only the path moves: restyle its two traces instead of redrawing
+ *  contours and arrows, and redraw the (WebGL) surface at most a few times a second. */
+function movePath() {
+  const gd = $("#contour");
+  if (!window.Plotly || !grid || !gd.data) return false;
+  const iPath = gd.data.findIndex((t) => t.name === "descent path");
+  const iPos = gd.data.findIndex((t) => t.name === "descent position");
+  if (iPath < 0 || iPos < 0) return false;
+  const path = visiblePath();
+  const last = path[path.length - 1];
+  window.Plotly.restyle(gd, { x: [path.map((q) => q[0]), [last[0]]], y: [path.map((q) => q[1]), [last[1]]] }, [iPath, iPos]);
+  const atEnd = (overlay.pathIndex ?? 0) >= (overlay.path || []).length - 1;
+  const now = performance.now();
+  // a WebGL redraw is slow without a GPU: during playback the surface catches up every 1.5 s
+  if (atEnd || now - lastSurfaceDraw > 1500) { lastSurfaceDraw = now; drawSurface(plotColors()); }
+  summarise(grid);
+  return true;
+}
+
+function axisStyle(colors, title) {
+  return { title: { text: title }, color: colors.fg, gridcolor: colors.grid, zerolinecolor: colors.muted, constrain: "domain" };
+}
+
+function arrowTrace(g, colors) {
+  const a = g.arrows;
+  if (!a || !a.x || !a.u || !a.max_norm) return null;
+  const xs = [], ys = [], sizes = [];
+  const dx = a.x.length > 1 ? Math.abs(a.x[1] - a.x[0]) : 1;
+  const dy = a.y && a.y.length > 1 ? Math.abs(a.y[1] - a.y[0]) : dx;
+  const scale = 0.85 * Math.min(dx, dy) / a.max_norm;
+  for (let i = 0; i < a.y.length; i++) {
+    for (let j = 0; j < a.x.length; j++) {
+      const u = a.u[i][j], v = a.v[i][j];
+      if (u === null || v === null || (u === 0 && v === 0)) continue;
+      const x0 = a.x[j], y0 = a.y[i];
+      xs.push(x0, x0 + scale * u, null);
+      ys.push(y0, y0 + scale * v, null);
+      sizes.push(0, 7, 0);
+    }
+  }
+  return {
+    type: "scatter", mode: "lines+markers", name: "∇f (scaled)", x: xs, y: ys, hoverinfo: "skip",
+    line: { color: colors.muted, width: 1.2 },
+    marker: { symbol: "arrow", angleref: "previous", size: sizes, color: colors.muted },
+  };
+}
+
+function contourData(g, colors) {
+  const traces = [{
+    type: "contour", name: "f", x: g.x, y: g.y, z: g.z, colorscale: "Viridis", ncontours: 22,
+    contours: { coloring: "lines", showlabels: false }, line: { width: 1.6 }, connectgaps: false,
+    colorbar: { title: { text: "f" }, tickfont: { color: colors.fg }, thickness: 12 },
+    hovertemplate: `${g.x_var}=%{x:.3g}, ${g.y_var}=%{y:.3g}<br>f=%{z:.4g}<extra></extra>`,
+  }];
+  if ($("#show-arrows").checked) {
+    const arrows = arrowTrace(g, colors);
+    if (arrows) traces.push(arrows);
+  }
+  const p = overlay.point;
+  if (p && Number.isFinite(p.x) && Number.isFinite(p.y)) {
+    if (Number.isFinite(p.f)) {
+      traces.push({
+        type: "contour", name: "level curve through the point", x: g.x, y: g.y, z: g.z, showscale: false,
+        autocontour: false, contours: { coloring: "none", start: p.f, end: p.f, size: 1, showlabels: false },
+        line: { color: OKABE_ITO.vermillion, width: 3 }, hoverinfo: "skip", showlegend: true,
+      });
+    }
+    if (p.g && Number.isFinite(p.g[0]) && Number.isFinite(p.g[1]) && (p.g[0] !== 0 || p.g[1] !== 0)) {
+      const width = g.x[g.x.length - 1] - g.x[0];
+      const norm = Math.hypot(p.g[0], p.g[1]);
+      const t = [-p.g[1] / norm, p.g[0] / norm];
+      const half = 0.22 * width;
+      traces.push({
+        type: "scatter", mode: "lines", name: "tangent to the level curve",
+        x: [p.x - half * t[0], p.x + half * t[0]], y: [p.y - half * t[1], p.y + half * t[1]],
+        line: { color: OKABE_ITO.vermillion, width: 2, dash: "dash" }, hoverinfo: "skip",
+      });
+      const len = 0.18 * width;
+      traces.push({
+        type: "scatter", mode: "lines+markers", name: "∇f at the point (direction)",
+        x: [p.x, p.x + len * p.g[0] / norm], y: [p.y, p.y + len * p.g[1] / norm],
+        line: { color: OKABE_ITO.blue, width: 3 },
+        marker: { symbol: "arrow", angleref: "previous", size: [0, 14], color: OKABE_ITO.blue }, hoverinfo: "skip",
+      });
+    }
+    traces.push({
+      type: "scatter", mode: "markers", name: "point", x: [p.x], y: [p.y],
+      marker: { size: 11, color: OKABE_ITO.orange, line: { color: colors.fg, width: 1.5 } },
+      hovertemplate: `point (%{x:.4g}, %{y:.4g})<extra></extra>`,
+    });
+  }
+  const path = visiblePath();
+  if (path.length) {
+    traces.push({
+      type: "scatter", mode: "lines+markers", name: "descent path", x: path.map((q) => q[0]), y: path.map((q) => q[1]),
+      line: { color: OKABE_ITO.purple, width: 2 }, marker: { size: 5, color: OKABE_ITO.purple },
+      hovertemplate: "step %{pointNumber}: (%{x:.4g}, %{y:.4g})<extra></extra>",
+    });
+    const last = path[path.length - 1];
+    traces.push({
+      type: "scatter", mode: "markers", name: "descent position", x: [last[0]], y: [last[1]],
+      marker: { size: 12, symbol: "diamond", color: OKABE_ITO.purple, line: { color: colors.fg, width: 1.5 } },
+    });
+  }
+  return traces;
+}
+
+function visiblePath() {
+  const path = overlay.path || [];
+  const k = Math.min(path.length, (overlay.pathIndex ?? path.length - 1) + 1);
+  return path.slice(0, k);
+}
+
+function baseLayout(colors) {
+  return {
+    paper_bgcolor: colors.bg, plot_bgcolor: colors.bg, font: { color: colors.fg, family: "DejaVu Sans, sans-serif" },
+    margin: { l: 50, r: 10, t: window.innerWidth >= 600 ? 50 : 10, b: 45 }, showlegend: window.innerWidth >= 600,
+    legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom", font: { size: 11 } },
+  };
+}
+
+export function draw() {
+  if (!grid) return;
+  if (!window.Plotly) { loadPlotly().then(draw); return; }
+  const g = grid;
+  const colors = plotColors();
+  if (g.y === null || g.y === undefined) { drawOneVariable(g, colors); return; }
+  const xRange = [g.x[0], g.x[g.x.length - 1]];
+  const yRange = [g.y[0], g.y[g.y.length - 1]];
+  const layout = {
+    ...baseLayout(colors), dragmode: false, hovermode: "closest",
+    xaxis: { ...axisStyle(colors, g.x_var), range: xRange },
+    yaxis: { ...axisStyle(colors, g.y_var), range: yRange, scaleanchor: "x", scaleratio: 1 },
+  };
+  const contour = $("#contour");
+  window.Plotly.react(contour, contourData(g, colors), layout, CONFIG).then(attachClick);
+  drawSurface(colors);
+  summarise(g);
+}
+
+function drawSurface(colors) {
+  const g = grid;
+  if (!g || g.y === null || g.y === undefined || !window.Plotly) return;
+  const surface = [{
+    type: "surface", x: g.x, y: g.y, z: g.z, colorscale: "Cividis", showscale: false, opacity: 0.92,
+    contours: { z: { show: true, usecolormap: true, project: { z: true } } }, name: "f",
+  }];
+  const p = overlay.point;
+  if (p && Number.isFinite(p.f)) {
+    surface.push({ type: "scatter3d", mode: "markers", name: "point", x: [p.x], y: [p.y], z: [p.f],
+      marker: { size: 6, color: OKABE_ITO.orange, line: { color: colors.fg, width: 1 } } });
+  }
+  const path = visiblePath().filter((q) => Number.isFinite(q[2]));
+  if (path.length) {
+    surface.push({ type: "scatter3d", mode: "lines+markers", name: "descent path",
+      x: path.map((q) => q[0]), y: path.map((q) => q[1]), z: path.map((q) => q[2]),
+      line: { color: OKABE_ITO.purple, width: 5 }, marker: { size: 3, color: OKABE_ITO.purple } });
+  }
+  const axis3 = (title) => ({ title: { text: title }, color: colors.fg, gridcolor: colors.grid, backgroundcolor: colors.bg });
+  whenVisible($("#surface"), () => window.Plotly.react($("#surface"), surface, {
+    ...baseLayout(colors), margin: { l: 0, r: 0, t: 0, b: 0 }, showlegend: false,
+    scene: { xaxis: axis3(g.x_var), yaxis: axis3(g.y_var), zaxis: axis3("f"), aspectmode: "cube" },
+  }, CONFIG));
+}
+
+function drawOneVariable(g, colors) {
+  const traces = [{ type: "scatter", mode: "lines", name: "f", x: g.x, y: g.z, line: { color: OKABE_ITO.blue, width: 2 } }];
+  const p = overlay.point;
+  if (p && Number.isFinite(p.f) && p.g && Number.isFinite(p.g[0])) {
+    const w = 0.25 * (g.x[g.x.length - 1] - g.x[0]);
+    traces.push({ type: "scatter", mode: "lines", name: "tangent", x: [p.x - w, p.x + w],
+      y: [p.f - w * p.g[0], p.f + w * p.g[0]], line: { color: OKABE_ITO.vermillion, dash: "dash" } });
+    traces.push({ type: "scatter", mode: "markers", name: "point", x: [p.x], y: [p.f], marker: { size: 11, color: OKABE_ITO.orange } });
+  }
+  window.Plotly.react($("#contour"), traces, { ...baseLayout(colors), dragmode: false,
+    xaxis: axisStyle(colors, g.x_var), yaxis: axisStyle(colors, "f") }, CONFIG).then(attachClick);
+  const node = $("#surface");
+  if (node.data) window.Plotly.purge(node);
+  clear(node);
+  $("#surface-summary").textContent = "One variable: no surface to draw.";
+  $("#contour-summary").textContent = `Graph of f over ${g.x_var} ∈ [${fmt(g.x[0], 3)}, ${fmt(g.x[g.x.length - 1], 3)}]`
+    + (p && Number.isFinite(p.f) ? `; the point ${g.x_var} = ${fmt(p.x, 4)} with f = ${fmt(p.f, 4)} and its tangent line of slope ${fmt(p.g?.[0], 4)}.` : ".");
+}
+
+function summarise(g) {
+  const p = overlay.point;
+  const m = g.arrows?.x?.length ?? 0;
+  let text = `Contours of f over ${g.x_var} ∈ [${fmt(g.x[0], 3)}, ${fmt(g.x[g.x.length - 1], 3)}], `
+    + `${g.y_var} ∈ [${fmt(g.y[0], 3)}, ${fmt(g.y[g.y.length - 1], 3)}] with equal axis scales; `
+    + `f ranges from ${fmt(g.z_min, 4)} to ${fmt(g.z_max, 4)} there.`;
+  if (m) text += ` Arrows show ∇f on a ${m}×${m} grid, scaled (longest ‖∇f‖ = ${fmt(g.arrows.max_norm, 4)}); each crosses the contours at right angles, pointing uphill.`;
+  if (g.fixed && Object.keys(g.fixed).length) text += ` Fixed: ${Object.entries(g.fixed).map(([k, v]) => `${k} = ${fmt(v, 4)}`).join(", ")}.`;
+  if (p && Number.isFinite(p.x)) {
+    text += ` Point (${fmt(p.x, 4)}, ${fmt(p.y, 4)}): f = ${fmt(p.f, 4)}`;
+    if (p.g) text += `, ∇f = (${fmt(p.g[0], 4)}, ${fmt(p.g[1], 4)}), drawn with the level curve f = ${fmt(p.f, 4)} through the point and its tangent, perpendicular to ∇f.`;
+    else text += ".";
+  }
+  const path = visiblePath();
+  if (path.length) text += ` Descent path: ${path.length - 1} steps shown, now at (${fmt(path[path.length - 1][0], 4)}, ${fmt(path[path.length - 1][1], 4)}).`;
+  $("#contour-summary").textContent = text;
+  let surf = `Surface z = f(${g.x_var}, ${g.y_var}) over the same square, from ${fmt(g.z_min, 4)} to ${fmt(g.z_max, 4)}.`;
+  if (p && Number.isFinite(p.f)) surf += ` The point is marked at height ${fmt(p.f, 4)}.`;
+  if (path.length) surf += ` The descent path is drawn on the surface.`;
+  $("#surface-summary").textContent = surf;
+}
+
+/** Click on the contour plot: plain click sets the point, shift-click the descent start. */
+export function onPlotClick(fn) { clickHandler = fn; }
+
+function attachClick(gd) {
+  if (gd.dataset.clickBound) return;
+  gd.dataset.clickBound = "1";
+  gd.addEventListener("click", (event) => {
+    const layout = gd._fullLayout;
+    if (!layout || !clickHandler || !grid) return;
+    const xa = layout.xaxis, ya = layout.yaxis;
+    const rect = gd.getBoundingClientRect();
+    const px = event.clientX - rect.left - xa._offset;
+    const py = event.clientY - rect.top - ya._offset;
+    if (px < 0 || py < 0 || px > xa._length || py > ya._length) return;
+    clickHandler(xa.p2l(px), ya.p2l(py), event.shiftKey);
+  });
+}
+
+/** Sliders fixing every variable and parameter that is not on an axis. */
+export function renderSliders(names, fixed, onChange) {
+  const box = clear($("#sliders"));
+  for (const name of names) {
+    const id = `fix-${name.replace(/[^A-Za-z0-9_]/g, "_")}`;
+    const value = Number.isFinite(fixed[name]) ? fixed[name] : 1;
+    fixed[name] = value;
+    const out = el("output", { for: id, text: fmt(value, 3) });
+    const input = el("input", { type: "range", id, min: "-5", max: "5", step: "0.1", value: String(value) });
+    input.addEventListener("input", () => {
+      fixed[name] = Number(input.value);
+      out.textContent = fmt(fixed[name], 3);
+      onChange();
+    });
+    box.append(el("div", { class: "field small" }, el("label", { for: id, text: `${name} (fixed)` }), input, out));
+  }
+}

@@ -1,0 +1,238 @@
+// Linear regression, the chapter's opening: data (generated, uploaded CSV or dragged), the fit,
+// contours of J(θ0, θ1) with the descent path and the closed-form optimum, the two partials as
+// the chapter writes them, the loss curve, and the feature-scaling switch.
+//
+// The symbolic partials and the reported θ / least-squares θ come from /api/regress. The path
+// drawn on the J contours is replayed here with the same full-batch update θ ← θ − η∇J (a few
+// multiply-adds per point), so that dragging a point redraws at once without a server round trip.
+
+import { post } from "./api.js";
+import { $, clear, debounce, el, fmt, setStatus, whenVisible } from "./dom.js";
+import { partialTex, renderTex, texNode } from "./math.js";
+import { OKABE_ITO, plotColors } from "./theme.js";
+import { loadPlotly } from "./vendor.js";
+
+const CHAPTER_PARTIALS = "\\frac{\\partial J}{\\partial \\theta_0} = -\\frac{2}{N} \\sum_n (y_n-\\hat{y}_n), \\qquad "
+  + "\\frac{\\partial J}{\\partial \\theta_1} = -\\frac{2}{N} \\sum_n x_n\\,(y_n-\\hat{y}_n)";
+const CONFIG = { displaylogo: false, responsive: true };
+
+let points = [];
+let fit = null;
+let hooks = {};
+
+/** Deterministic noise so a permalink reproduces generated data. */
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function generate(n, noise, seed = 7) {
+  const r = rng(seed);
+  const gauss = () => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const x = 10 * r();
+    out.push([round(x), round(2 + 0.8 * x + noise * gauss())]);
+  }
+  return out;
+}
+
+const round = (v) => Math.round(v * 1000) / 1000;
+
+export function toCsv(data) {
+  return "x,y\n" + data.map(([x, y]) => `${x},${y}`).join("\n");
+}
+
+/** CSV text with a header row -> [[x, y]]; the first two numeric columns, or columns named x, y. */
+export function fromCsv(text) {
+  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  if (lines.length < 2) throw new Error("The CSV needs a header row and at least two rows of data.");
+  const header = lines[0].split(",").map((h) => h.trim());
+  let xi = header.indexOf("x"), yi = header.indexOf("y");
+  if (xi < 0 || yi < 0) { xi = 0; yi = 1; }
+  const data = [];
+  lines.slice(1).forEach((line, i) => {
+    const cells = line.split(",");
+    const x = Number(cells[xi]), y = Number(cells[yi]);
+    if (!Number.isFinite(x) || !Number.isFinite(y)) throw new Error(`Row ${i + 2}: "${line}" has no numbers in columns ${header[xi]}, ${header[yi]}.`);
+    data.push([x, y]);
+  });
+  return data;
+}
+
+export function getPoints() { return points; }
+
+export function setPoints(data, { refit = true } = {}) {
+  points = data;
+  $("#reg-data").value = toCsv(points);
+  if (refit) scheduleFit();
+}
+
+/** Full-batch gradient descent on the MSE: the chapter's update, replayed for the picture. */
+export function descend(data, eta, epochs, scale) {
+  const n = data.length;
+  const xs = data.map((p) => p[0]), ys = data.map((p) => p[1]);
+  const mean = xs.reduce((a, b) => a + b, 0) / n;
+  const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / n) || 1;
+  const u = scale ? xs.map((x) => (x - mean) / sd) : xs;
+  let t0 = 0, t1 = 0;
+  const path = [[t0, t1]], losses = [];
+  const loss = (a, b) => u.reduce((s, x, i) => s + (ys[i] - (a + b * x)) ** 2, 0) / n;
+  let converged = false, diverged = false, epochsRun = 0;
+  for (let e = 0; e < epochs; e++) {
+    let g0 = 0, g1 = 0;
+    for (let i = 0; i < n; i++) { const r = ys[i] - (t0 + t1 * u[i]); g0 += r; g1 += u[i] * r; }
+    g0 *= -2 / n; g1 *= -2 / n;
+    losses.push(loss(t0, t1));
+    t0 -= eta * g0; t1 -= eta * g1;
+    path.push([t0, t1]);
+    epochsRun = e + 1;
+    const l = loss(t0, t1);
+    if (!Number.isFinite(l) || l > 1e12) { diverged = true; break; }
+    if (Math.hypot(g0, g1) < 1e-8) { converged = true; break; }
+  }
+  // closed form (least squares) in the same coordinates
+  const um = u.reduce((a, b) => a + b, 0) / n, ym = ys.reduce((a, b) => a + b, 0) / n;
+  const sxy = u.reduce((s, x, i) => s + (x - um) * (ys[i] - ym), 0), sxx = u.reduce((s, x) => s + (x - um) ** 2, 0);
+  const b1 = sxx > 0 ? sxy / sxx : NaN, b0 = ym - b1 * um;
+  const back = ([a, b]) => (scale ? [a - (b * mean) / sd, b / sd] : [a, b]);
+  return { path, losses, converged, diverged, epochsRun, optimum: [b0, b1], loss, back, scale, mean, sd };
+}
+
+const scheduleFit = debounce(() => runFit(), 200);
+
+export async function runFit() {
+  if (points.length < 2) { setStatus($("#reg-status"), "error", "Regression needs at least two points."); return; }
+  const eta = Number($("#reg-eta").value), epochs = Math.round(Number($("#reg-epochs").value));
+  const scale = $("#reg-scale").checked;
+  fit = descend(points, eta, epochs, scale);
+  const compare = descend(points, eta, epochs, !scale);
+  draw();
+  hooks.onChange?.();
+  const result = await post("regress", { data: toCsv(points), x: "x", y: "y", rate: eta, epochs, scale }, "regress");
+  if (result.aborted) return;
+  const body = clear($("#reg-table tbody"));
+  const row = (label, value, key) => body.append(el("tr", {}, el("th", { scope: "row", text: label }), el("td", { text: value, dataset: { key } })));
+  const thetaOrig = fit.back(fit.path[fit.path.length - 1]);
+  const optimumOrig = fit.back(fit.optimum);
+  const how = fit.diverged ? `diverged after ${fit.epochsRun} epochs` : fit.converged ? `converged in ${fit.epochsRun} epochs` : `not converged after ${fit.epochsRun} epochs`;
+  const other = compare.diverged ? `diverges (${compare.epochsRun} epochs)` : compare.converged ? `converges in ${compare.epochsRun} epochs` : `does not converge in ${compare.epochsRun} epochs`;
+  if (result.ok) {
+    const d = result.data;
+    const box = clear($("#reg-partials"));
+    const parts = (d.partials || []).map((p) => `${partialTex(p.variable || "theta", "J")} = ${p.latex_chapter || p.latex}`);
+    if (!parts.length) parts.push(CHAPTER_PARTIALS);
+    for (const tex of parts) box.append(texNode(tex, true, "div"));
+    row("θ by gradient descent (server)", `(${(d.theta || []).map((v) => fmt(v, 6)).join(", ")})`, "theta");
+    row("θ by least squares (closed form)", `(${(d.closed_form || []).map((v) => fmt(v, 6)).join(", ")})`, "closed_form");
+    row("final loss J", fmt(d.loss, 6), "loss");
+    row("epochs", `${d.iterations}${d.converged ? " (converged)" : " (not converged)"}`, "iterations");
+    setStatus($("#reg-status"), fit.diverged ? "error" : "info",
+      `Fitted ${points.length} points; the replayed path ${how}${scale ? " with" : " without"} feature scaling — ${scale ? "without" : "with"} it, the same η ${other}.`);
+  } else {
+    renderTex($("#reg-partials"), CHAPTER_PARTIALS, true);
+    row("θ by gradient descent (in the page)", `(${thetaOrig.map((v) => fmt(v, 6)).join(", ")})`, "theta");
+    row("θ by least squares (closed form, in the page)", `(${optimumOrig.map((v) => fmt(v, 6)).join(", ")})`, "closed_form");
+    setStatus($("#reg-status"), "error", `The server could not fit: ${result.error.message}`, result.error.hint || `Shown: the page's own replay (${how}).`);
+  }
+}
+
+function draw() {
+  if (!fit) return;
+  if (!window.Plotly) { loadPlotly().then(draw); return; }
+  const colors = plotColors();
+  const base = { paper_bgcolor: colors.bg, plot_bgcolor: colors.bg, font: { color: colors.fg }, margin: { l: 50, r: 10, t: 10, b: 45 },
+    legend: { orientation: "h", y: -0.2 } };
+  const xs = points.map((p) => p[0]);
+  const lo = Math.min(...xs), hi = Math.max(...xs);
+  const [a, b] = fit.back(fit.path[fit.path.length - 1]);
+  const [oa, ob] = fit.back(fit.optimum);
+  whenVisible($("#reg-fit"), () => window.Plotly.react($("#reg-fit"), [
+    { type: "scatter", mode: "markers", name: "data (drag me)", x: xs, y: points.map((p) => p[1]), marker: { size: 9, color: OKABE_ITO.blue } },
+    { type: "scatter", mode: "lines", name: "fit by descent", x: [lo, hi], y: [a + b * lo, a + b * hi], line: { color: OKABE_ITO.vermillion, width: 3 } },
+    { type: "scatter", mode: "lines", name: "least squares", x: [lo, hi], y: [oa + ob * lo, oa + ob * hi], line: { color: OKABE_ITO.green, dash: "dash" } },
+  ], { ...base, dragmode: false, hovermode: "closest", xaxis: { title: { text: "x" }, gridcolor: colors.grid }, yaxis: { title: { text: "y" }, gridcolor: colors.grid } }, CONFIG)
+    .then(bindDrag));
+  // J contours in the coordinates descent works in (scaled x when scaling is on)
+  const finite = fit.path.filter((p) => p.every(Number.isFinite));
+  const all = finite.concat([fit.optimum]);
+  const span = (k) => { const v = all.map((p) => p[k]); const mn = Math.min(...v), mx = Math.max(...v); const pad = Math.max(0.5, 0.25 * (mx - mn)); return [mn - pad, mx + pad]; };
+  const r0 = span(0), r1 = span(1);
+  const n = 60, t0 = [], t1 = [];
+  for (let i = 0; i < n; i++) { t0.push(r0[0] + ((r0[1] - r0[0]) * i) / (n - 1)); t1.push(r1[0] + ((r1[1] - r1[0]) * i) / (n - 1)); }
+  const z = t1.map((bb) => t0.map((aa) => Math.log10(fit.loss(aa, bb) + 1e-12)));
+  const names = fit.scale ? ["θ0 (scaled x)", "θ1 (scaled x)"] : ["θ0", "θ1"];
+  whenVisible($("#reg-contour"), () => window.Plotly.react($("#reg-contour"), [
+    { type: "contour", x: t0, y: t1, z, colorscale: "Viridis", ncontours: 25, contours: { coloring: "lines" }, name: "log₁₀ J",
+      colorbar: { title: { text: "log₁₀ J" }, thickness: 12 } },
+    { type: "scatter", mode: "lines+markers", name: "descent path", x: finite.map((p) => p[0]), y: finite.map((p) => p[1]),
+      line: { color: OKABE_ITO.purple, width: 2 }, marker: { size: 4, color: OKABE_ITO.purple } },
+    { type: "scatter", mode: "markers", name: "closed-form optimum", x: [fit.optimum[0]], y: [fit.optimum[1]],
+      marker: { symbol: "star", size: 15, color: OKABE_ITO.orange, line: { color: colors.fg, width: 1 } } },
+  ], { ...base, xaxis: { title: { text: names[0] }, gridcolor: colors.grid, constrain: "domain" },
+    yaxis: { title: { text: names[1] }, gridcolor: colors.grid, scaleanchor: "x", scaleratio: 1, constrain: "domain" } }, CONFIG));
+  whenVisible($("#reg-loss"), () => window.Plotly.react($("#reg-loss"), [
+    { type: "scatter", mode: "lines", name: "J per epoch", x: fit.losses.map((_, i) => i), y: fit.losses.map((v) => (Number.isFinite(v) ? v : null)), line: { color: OKABE_ITO.blue } },
+  ], { ...base, xaxis: { title: { text: "epoch" }, gridcolor: colors.grid }, yaxis: { title: { text: "J (log)" }, type: "log", gridcolor: colors.grid } }, CONFIG));
+  $("#reg-fit-summary").textContent = `${points.length} points with x from ${fmt(lo, 3)} to ${fmt(hi, 3)}; fitted line ŷ = ${fmt(a, 4)} + ${fmt(b, 4)}·x; least squares ŷ = ${fmt(oa, 4)} + ${fmt(ob, 4)}·x.`;
+  $("#reg-contour-summary").textContent = `Contours of log₁₀ J over (${names.join(", ")}) with equal scales; descent path of ${finite.length - 1} steps from (0, 0) towards the closed-form optimum (star) at (${fmt(fit.optimum[0], 4)}, ${fmt(fit.optimum[1], 4)})${fit.scale ? "; with scaling the contours are nearly round, so descent heads straight for it." : "; without scaling the contours are elongated and descent zig-zags or crawls."}`;
+  $("#reg-loss-summary").textContent = `Loss J per epoch, log scale: from ${fmt(fit.losses[0], 4)} to ${fmt(fit.losses[fit.losses.length - 1], 4)} over ${fit.losses.length} epochs${fit.diverged ? "; the run diverged (η too large)." : "."}`;
+}
+
+let dragging = null;
+function bindDrag(gd) {
+  if (gd.dataset.dragBound) return;
+  gd.dataset.dragBound = "1";
+  const toData = (event) => {
+    const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, rect = gd.getBoundingClientRect();
+    return [xa.p2l(event.clientX - rect.left - xa._offset), ya.p2l(event.clientY - rect.top - ya._offset), xa, ya, rect];
+  };
+  gd.addEventListener("pointerdown", (event) => {
+    const [, , xa, ya, rect] = toData(event);
+    let best = -1, bestD = 14;
+    points.forEach(([x, y], i) => {
+      const d = Math.hypot(xa.l2p(x) + xa._offset + rect.left - event.clientX, ya.l2p(y) + ya._offset + rect.top - event.clientY);
+      if (d < bestD) { best = i; bestD = d; }
+    });
+    if (best < 0) return;
+    dragging = best;
+    gd.setPointerCapture?.(event.pointerId);
+    event.preventDefault();
+  });
+  gd.addEventListener("pointermove", (event) => {
+    if (dragging === null) return;
+    const [x, y] = toData(event);
+    points[dragging] = [round(x), round(y)];
+    window.Plotly.restyle(gd, { x: [points.map((p) => p[0])], y: [points.map((p) => p[1])] }, [0]);
+  });
+  const end = () => { if (dragging !== null) { dragging = null; setPoints(points); } };
+  gd.addEventListener("pointerup", end);
+  gd.addEventListener("pointercancel", end);
+}
+
+export function initRegression(options) {
+  hooks = options;
+  $("#reg-generate").addEventListener("click", () => {
+    const n = Math.max(2, Math.min(500, Math.round(Number($("#reg-n").value) || 20)));
+    const noise = Math.max(0, Number($("#reg-noise").value) || 0);
+    setPoints(generate(n, noise, Math.floor(Math.random() * 1e9)));
+  });
+  $("#reg-file").addEventListener("change", async () => {
+    const file = $("#reg-file").files[0];
+    if (!file) return;
+    try { setPoints(fromCsv(await file.text())); } catch (err) { setStatus($("#reg-status"), "error", err.message); }
+  });
+  $("#reg-data").addEventListener("change", () => {
+    try { setPoints(fromCsv($("#reg-data").value)); } catch (err) { setStatus($("#reg-status"), "error", err.message); }
+  });
+  for (const id of ["#reg-eta", "#reg-epochs", "#reg-scale"]) $(id).addEventListener("change", () => scheduleFit());
+  $("#reg-run").addEventListener("click", () => runFit());
+}
+
+export function redrawRegression() { draw(); }

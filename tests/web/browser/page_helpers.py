@@ -1,0 +1,145 @@
+"""Helpers for the browser tests: open a recorded page, wait for results, read plots, run axe.
+
+Every page opened here goes through :class:`PageRecorder`, which records the host of every
+request (route interception, anything off the server is aborted and remembered), every CSP
+violation, and every uncaught script error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from playwright.sync_api import BrowserContext, Page
+
+REPO = Path(__file__).resolve().parents[3]
+AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+
+# Runs before any page script: collects CSP violations the browser reports.
+_WATCH_CSP = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', (e) => {
+  window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI);
+});
+"""
+
+
+@dataclass
+class PageRecorder:
+    """A page plus what it did: request hosts, script errors, console errors."""
+
+    page: Page
+    base_url: str
+    hosts: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+
+    @property
+    def own_host(self) -> str:
+        return urlsplit(self.base_url).netloc
+
+    def foreign_requests(self) -> list[str]:
+        return [url for url, host in zip(self.requests, self.hosts, strict=True) if host != self.own_host]
+
+    def csp_violations(self) -> list[str]:
+        return self.page.evaluate("window.__cspViolations || []")
+
+    def assert_clean(self) -> None:
+        """No request off the server, no CSP violation, no uncaught error in the page."""
+        assert self.foreign_requests() == []
+        assert self.csp_violations() == []
+        assert self.errors == []
+
+
+def open_page(context: BrowserContext, base_url: str, path: str = "/", *, width: int = 1280,
+              height: int = 900, color_scheme: str = "light", intercept: bool = False) -> PageRecorder:
+    """A new page at ``base_url + path`` with every request's URL and host recorded.
+
+    With ``intercept`` every request goes through route interception, which aborts anything
+    not addressed to the server (and disables the HTTP cache); without it requests are observed
+    as the page issues them, so pages share the context's HTTP cache and do not re-read Plotly
+    for every test. Local storage is cleared before the page's own scripts run, so no test sees
+    another's saved theme."""
+    page = context.new_page()
+    page.set_viewport_size({"width": width, "height": height})
+    page.emulate_media(color_scheme=color_scheme)
+    page.set_default_timeout(20_000)
+    rec = PageRecorder(page, base_url)
+
+    def route(route, request) -> None:
+        host = urlsplit(request.url).netloc
+        if request.url.startswith(("data:", "blob:")):
+            route.continue_()
+            return
+        rec.requests.append(request.url)
+        rec.hosts.append(host)
+        if host == rec.own_host:
+            route.continue_()
+        else:  # recorded above; never let it out
+            route.abort()
+
+    def observe(request) -> None:
+        if not request.url.startswith(("data:", "blob:")):
+            rec.requests.append(request.url)
+            rec.hosts.append(urlsplit(request.url).netloc)
+
+    if intercept:
+        page.route("**/*", route)
+    else:
+        page.on("request", observe)
+    page.add_init_script(_WATCH_CSP)
+    page.add_init_script("try { localStorage.clear(); } catch (e) {}")
+    page.on("pageerror", lambda exc: rec.errors.append(str(exc)))
+    page.on("console", lambda msg: rec.console_errors.append(msg.text) if msg.type == "error" else None)
+    page.goto(base_url + path, wait_until="domcontentloaded")
+    return rec
+
+
+def wait_for_partials(page: Page, variables: tuple[str, ...] = ("x", "y")) -> None:
+    for v in variables:
+        page.wait_for_selector(f"#partials li[data-var='{v}'] .katex", timeout=30_000)
+
+
+def wait_for_point(page: Page) -> None:
+    page.wait_for_selector("#point-table td[data-key='value']", timeout=30_000)
+
+
+def table_value(page: Page, key: str) -> str:
+    """The text of a row of the point table; for an exact value shown with its float
+    (sin(2) + 2 ≈ 2.90930), the float."""
+    cell = page.locator(f"#point-table td[data-key='{key}']")
+    approx = cell.locator(".approx")
+    return approx.inner_text() if approx.count() else cell.inner_text()
+
+
+def plot_data(page: Page, selector: str) -> list[dict]:
+    """The traces Plotly drew in ``selector`` (names, x, y) as plain JSON."""
+    return page.evaluate(
+        """(sel) => (document.querySelector(sel).data || []).map(t => ({
+             name: t.name, type: t.type, x: Array.from(t.x || []), y: Array.from(t.y || []) }))""",
+        selector,
+    )
+
+
+def run_axe(page: Page) -> list[dict]:
+    """axe-core's violations (WCAG 2.1 A/AA) on the page, injected from node_modules."""
+    assert AXE.exists(), f"{AXE} is missing: run npm ci (./dev setup)"
+    page.evaluate(AXE.read_text())  # evaluated through the DevTools protocol, not an inline script
+    return page.evaluate(
+        """async () => {
+             const r = await axe.run(document, {runOnly: {type: 'tag',
+               values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}});
+             return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+               nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}));
+           }"""
+    )
+
+
+def contour_trace(page: Page, name: str) -> dict | None:
+    return next((t for t in plot_data(page, "#contour") if t["name"] == name), None)
+
+
+def serious(violations: list[dict]) -> list[dict]:
+    return [v for v in violations if v["impact"] in ("serious", "critical")]

@@ -1,0 +1,105 @@
+"""Accessibility (axe-core, focus, labels), offline (no request leaves the server), responsive
+layout, dark mode and embed mode."""
+
+from __future__ import annotations
+
+import pytest
+from page_helpers import open_page, run_axe, serious, wait_for_partials, wait_for_point
+
+pytestmark = pytest.mark.browser
+
+
+def wait_for_pictures(page) -> None:
+    wait_for_point(page)
+    page.wait_for_selector("#contour .nsewdrag")
+    page.wait_for_function("() => document.querySelector('#contour-summary').textContent.length > 40")
+
+
+def test_axe_finds_no_serious_violations_in_light_and_dark_mode(app):
+    page = app.page
+    # every control labelled: the function box is "Function", the variables box "Variables"
+    assert page.get_by_role("textbox", name="Function", exact=True).evaluate("e => e.id") == "fn"
+    assert page.get_by_role("textbox", name="Variables", exact=True).evaluate("e => e.id") == "vars"
+    # keyboard: from the theme toggle, Tab reaches the function box, and focus is visible
+    page.focus("#theme-toggle")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "fn"
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+    # formulas carry MathML for screen readers; every plot has a text summary
+    assert page.locator("#partials .katex-mathml math").count() == 2
+    wait_for_pictures(page)
+    summary = page.inner_text("#contour-summary")
+    assert "equal axis scales" in summary and "∇f" in summary
+    assert serious(run_axe(page)) == []
+    page.click("#theme-toggle")
+    assert page.get_attribute("html", "data-theme") == "dark"
+    assert page.get_attribute("#theme-toggle", "aria-pressed") == "true"
+    bg = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert bg == "rgb(18, 19, 22)"
+    assert serious(run_axe(page)) == []
+    app.assert_clean()
+
+
+def test_no_request_leaves_the_server(context, base_url):
+    rec = open_page(context, base_url, "/", intercept=True)
+    page = rec.page
+    try:
+        wait_for_partials(page)
+        page.select_option("#preset", "mse")
+        page.wait_for_timeout(300)
+        page.select_option("#preset", "chapter")
+        wait_for_pictures(page)
+        page.locator("#surface").scroll_into_view_if_needed()
+        page.wait_for_selector("#surface .main-svg")
+        page.click("#descent-run")
+        page.wait_for_selector("#descent-figure:not([hidden])")
+        page.click("#descent-pause")
+        page.locator("#regression-card").scroll_into_view_if_needed()
+        page.wait_for_selector("#reg-contour .main-svg")
+        page.fill("#check-answer", "2xy + y cos(xy)")
+        page.click("#check-button")
+        page.wait_for_function("() => !document.querySelector('#check-result').textContent.includes('Checking')")
+        page.wait_for_timeout(500)
+        # KaTeX fonts, Plotly and the page's own modules were all fetched — from this server only
+        assert any("/vendor/katex/fonts/" in url for url in rec.requests)
+        assert any(url.endswith("/vendor/plotly/plotly.min.js") for url in rec.requests)
+        for endpoint in ("parse", "gradient", "plot", "descent", "regress", "check"):
+            assert any(url.endswith(f"/api/{endpoint}") for url in rec.requests), endpoint
+        rec.assert_clean()
+        # the recorder does see a request to another host (so the check above can fail)
+        with pytest.raises(Exception):  # noqa: B017 - the navigation is aborted by the recorder
+            page.goto("http://example.invalid/")
+        assert rec.foreign_requests() == ["http://example.invalid/"]
+    finally:
+        page.close()
+
+
+def test_phone_width_is_one_column_without_horizontal_scrolling(context, base_url):
+    rec = open_page(context, base_url, "/", width=390, height=800, color_scheme="dark")
+    page = rec.page
+    try:
+        wait_for_partials(page)
+        wait_for_pictures(page)
+        lefts = page.evaluate("Array.from(document.querySelectorAll('main > .card')).map(c => Math.round(c.getBoundingClientRect().left))")
+        assert len(set(lefts)) == 1, lefts
+        assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+        # prefers-color-scheme: dark is followed without pressing the toggle
+        assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(18, 19, 22)"
+        rec.assert_clean()
+    finally:
+        page.close()
+
+
+def test_embed_mode_shows_the_calculator_without_chrome(context, base_url):
+    rec = open_page(context, base_url, "/embed?f=x%5E2%20%2B%203y%5E2&at=x%3D1%2Cy%3D1")
+    page = rec.page
+    try:
+        wait_for_partials(page)
+        assert page.evaluate("document.body.classList.contains('embed')")
+        assert not page.is_visible("header.chrome")
+        assert page.input_value("#fn") == "x^2 + 3y^2"
+        page.wait_for_function("() => document.querySelector(\"#partials li[data-var='y']\")?.dataset.text === '6*y'")
+        wait_for_point(page)
+        rec.assert_clean()
+    finally:
+        page.close()

@@ -1,0 +1,84 @@
+"""Check-my-answer and linear regression on the page, against independent references
+(numpy's least squares for θ)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.browser
+
+X = np.array([0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0])
+Y = 1.5 + 0.75 * X + np.array([0.1, -0.2, 0.05, 0.0, 0.15, -0.1, 0.2, -0.05])
+
+
+def numbers(text: str) -> list[float]:
+    return [float(v) for v in text.strip("() ").split(",")]
+
+
+def test_check_my_answer_accepts_another_form_and_explains_a_wrong_sign(app):
+    page = app.page
+    page.select_option("#check-var", "x")
+    page.fill("#check-answer", "y(2x + cos(xy))")
+    page.click("#check-button")
+    page.wait_for_selector("#check-result.ok")
+    assert "Correct" in page.inner_text("#check-result")
+    page.fill("#check-answer", "2xy - y cos(xy)")
+    page.click("#check-button")
+    page.wait_for_selector("#check-result.error")
+    text = page.inner_text("#check-result")
+    assert "Not equal" in text and "sign" in text
+    app.assert_clean()
+
+
+def test_regression_fits_the_data_and_matches_least_squares(app):
+    page = app.page
+    card = page.locator("#regression-card")
+    card.scroll_into_view_if_needed()
+    page.fill("#reg-eta", "0.1")
+    page.fill("#reg-epochs", "3000")
+    page.check("#reg-scale")
+    csv = "x,y\n" + "\n".join(f"{x},{y:.6f}" for x, y in zip(X, Y, strict=True))
+    page.fill("#reg-data", csv)
+    page.dispatch_event("#reg-data", "change")
+    want = np.linalg.lstsq(np.column_stack([np.ones_like(X), X]), np.round(Y, 6), rcond=None)[0]
+    page.wait_for_function(
+        """(w) => { const td = document.querySelector("#reg-table td[data-key='theta']");
+                    if (!td) return false;
+                    const v = td.textContent.replace(/[()]/g, '').split(',').map(Number);
+                    return Math.abs(v[1] - w) < 1e-2; }""", arg=float(want[1]))
+    closed = numbers(page.inner_text("#reg-table td[data-key='closed_form']"))
+    theta = numbers(page.inner_text("#reg-table td[data-key='theta']"))
+    assert closed == pytest.approx(want, rel=1e-5)
+    assert theta == pytest.approx(want, rel=1e-4)
+    # the chapter's two partials, typeset
+    tex = page.locator("#reg-partials annotation[encoding='application/x-tex']").all_text_contents()
+    assert len(tex) == 2
+    assert "\\theta_{0}" in tex[0] and "\\theta_{1}" in tex[1]
+    assert all("\\sum" in t and "\\hat{y}" in t for t in tex)  # written as in the chapter
+    # the pictures: fit, J contours with the path ending at the optimum, loss curve
+    page.wait_for_selector("#reg-contour .main-svg")
+    page.wait_for_selector("#reg-loss .main-svg")
+    fit_line = page.evaluate("document.querySelector('#reg-fit').data.find(t => t.name === 'fit by descent')")
+    slope = (fit_line["y"][1] - fit_line["y"][0]) / (fit_line["x"][1] - fit_line["x"][0])
+    assert slope == pytest.approx(want[1], rel=1e-3)
+
+    # drag the first point up by two units: the data and the fit follow
+    page.wait_for_selector("#reg-fit .main-svg")
+    page.locator("#reg-fit").scroll_into_view_if_needed()
+    start = page.evaluate("""() => { const gd = document.querySelector('#reg-fit');
+        const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, r = gd.getBoundingClientRect();
+        const px = (x, y) => [r.left + xa._offset + xa.l2p(x), r.top + ya._offset + ya.l2p(y)];
+        return {from: px(gd.data[0].x[0], gd.data[0].y[0]),
+                to: px(gd.data[0].x[0], gd.data[0].y[0] + 2)}; }""")
+    page.mouse.move(*start["from"])
+    page.mouse.down()
+    page.mouse.move(*start["to"], steps=5)
+    page.mouse.up()
+    page.wait_for_function(
+        "(y0) => { const l = document.querySelector('#reg-data').value.split('\\n')[1]; return Math.abs(Number(l.split(',')[1]) - y0) > 1.5; }",
+        arg=float(Y[0]))
+    first = page.input_value("#reg-data").splitlines()[1].split(",")
+    assert float(first[0]) == pytest.approx(X[0], abs=0.1)
+    assert float(first[1]) == pytest.approx(Y[0] + 2, abs=0.15)
+    app.assert_clean()
