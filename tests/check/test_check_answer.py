@@ -185,3 +185,42 @@ def test_the_public_facade():
     result = nablab.check_answer("x^2 y + sin(xy)", "y", "x^2 + x cos(xy)", ["x", "y"])
     assert result.equivalent
     assert nablab.check_answer("a x^2", "x", "a x", "x").equivalent is False
+
+
+MSE_TEXT = "sum((y_n - (t0 + t1 x_n))^2, n, 1, N)/N"
+
+
+def test_wrong_sign_inside_a_sum_over_data_is_named():
+    r = check_answer(MSE_TEXT, "t1", "-(2/N) sum(x_n (y_n - t0 + t1 x_n), n, 1, N)")
+    assert not r.equivalent
+    assert [t.problem for t in r.wrong_terms] == ["wrong sign"]
+    n, N, t1 = sympy.symbols("n N t1")
+    x = sympy.Function("x")
+    want = 2 * t1 * sympy.Sum(x(n) ** 2, (n, 1, N)) / N
+    assert sympy.simplify(r.wrong_terms[0].expected - want) == 0
+    assert sympy.simplify(r.wrong_terms[0].answer + want) == 0
+    # the counterexample is a real disagreement: recompute both sides from its point
+    cex = r.counterexample
+    data = {sympy.sympify(k, locals={"N": N}): v for k, v in cex.point.items()}
+    vals = {N: data[N], sympy.Symbol("t0"): data[sympy.Symbol("t0")], t1: data[t1]}
+    y = sympy.Function("y")
+    rows = range(1, int(vals[N]) + 1)
+    exp = -2 / vals[N] * sum(data[x(i)] * (data[y(i)] - vals[sympy.Symbol("t0")]
+                                           - vals[t1] * data[x(i)]) for i in rows)
+    assert abs(float(exp) - cex.expected) < 1e-9 * max(1, abs(cex.expected))
+    assert abs(cex.answer - cex.expected) > 1e-3
+
+
+def test_intercept_partial_with_a_missing_term_inside_the_sum():
+    r = check_answer(MSE_TEXT, "t0", "-(2/N) sum(y_n - t1 x_n, n, 1, N)")
+    assert not r.equivalent
+    problems = {t.problem for t in r.wrong_terms}
+    assert problems == {"missing"}
+    (missing,) = r.wrong_terms
+    t0 = sympy.Symbol("t0")
+    assert sympy.simplify(missing.expected - 2 * t0) == 0  # (2/N)·Σ t0 = 2·t0: the count N cancels
+
+
+def test_right_answers_with_sums_written_differently():
+    assert check_answer(MSE_TEXT, "t1", "(2/N) sum(t0 x_n + t1 x_n^2 - x_n y_n, n, 1, N)").equivalent
+    assert check_answer(MSE_TEXT, "t0", "2 t0 + (2/N) sum(t1 x_n - y_n, n, 1, N)").equivalent

@@ -49,6 +49,11 @@ def test_defaults_last_column_is_target(tmp_path):
         ("a,b,c,price\n1,2,3,4\n2,3,1,5\n", "a,b,c", "price", r"2 rows cannot determine 4"),
         (GOOD, "size,price", "price", r"both a feature and the target"),
         (GOOD, "size,size", "price", r"listed twice"),
+        ("x,x,price\n1,1,2\n2,2,3\n3,3,5\n", None, "price",
+         r"column 'x' appears twice in the header \(columns 1 and 2\)"),
+        ("size,price\n1,2\n2,3,9\n3,4\n", "size", "price",
+         r"row 2 \(line 3 of .*\) has 3 fields; the header has 2"),
+        ("size,price\n1,NaN\n2,3\n3,4\n", "size", "price", r"'price' has an empty cell \(NaN\) at row 1"),
     ],
 )
 def test_bad_csv(tmp_path, text, x, y, match):
@@ -95,3 +100,38 @@ def test_numpy_and_pairs_and_dicts():
 def test_booleans_count_as_numbers():
     ds = load(pd.DataFrame({"flag": [True, False, True], "y": [1.0, 0.0, 1.5]}), "flag", "y")
     np.testing.assert_array_equal(ds.X[:, 0], [1, 0, 1])
+
+
+def test_non_utf8_file_is_named(tmp_path):
+    p = tmp_path / "latin.csv"
+    p.write_bytes(b"size,price\n1,2\n2,\xff\n")
+    with pytest.raises(DataError, match=r"not a UTF-8 text CSV file \(byte \d+"):
+        load(str(p))
+
+
+@pytest.mark.parametrize(
+    ("columns", "named"),
+    [
+        ({"a": [1.0, 2, 3, 4], "b": [2.0, 4, 6, 8]}, "'a' and 'b'"),  # b = 2a
+        ({"a": [1.0, 2, 3, 4, 5], "c": [0.0, 1, 0, 1, 0], "b": [3.0, 6, 9, 12, 15]}, "'a' and 'b'"),
+        # a dependence of three columns with units far apart: b = 1000·a + c
+        ({"a": [1.0, 2, 3, 5, 8], "c": [0.5, 0, 1, 2, 0], "b": [1000.5, 2000, 3001, 5002, 8000]},
+         "'a', 'c' and 'b'"),
+    ],
+)
+def test_collinear_features_are_refused_by_name(columns, named):
+    n = len(columns["a"])
+    frame = pd.DataFrame({**columns, "y": np.arange(n, dtype=float) ** 2})
+    with pytest.raises(DataError, match=f"feature columns {named} are collinear") as info:
+        regress(frame)
+    assert info.value.hint == "drop one of those columns"
+
+
+def test_nearly_but_not_collinear_features_are_fitted():
+    rng = np.random.default_rng(1)
+    a = rng.normal(1e4, 10.0, 200)  # large offset, small spread: no false alarm
+    b = 2 * a + rng.normal(0, 10.0, 200)  # correlated (about 0.9), not dependent
+    y = 1 + 0.5 * a - 0.25 * b + rng.normal(0, 0.1, 200)
+    r = regress(pd.DataFrame({"a": a, "b": b, "y": y}), scale=True, epochs=2000)
+    assert r.converged, r.reason
+    np.testing.assert_allclose(r.theta, r.closed_form, rtol=1e-6)

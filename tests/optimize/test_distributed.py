@@ -99,6 +99,12 @@ def test_bad_dask_data(tmp_path, data):
         regress(str(tmp_path / "p*.csv"), "q", "t")
     with pytest.raises(NablabError, match="mini-batches"):
         regress((da.from_array(X), da.from_array(y)), batch=10)
+    Xd = X.copy()
+    Xd[:, 2] = 3 * X[:, 0] - X[:, 1]  # a combination of the others: θ not unique
+    with pytest.raises(DataError, match="'x1', 'x2' and 'x3' are collinear"):
+        regress((da.from_array(Xd, chunks=(2000, 3)), da.from_array(y, chunks=2000)))
+    with pytest.raises(DataError, match="'x1', 'x2' and 'x3' are collinear"):
+        regress((Xd, y))  # the same words in memory
 
 
 def test_unreachable_scheduler_is_a_clear_error(data, monkeypatch):

@@ -84,6 +84,18 @@ def test_regress_json(capsys, csv):
     assert "x(n)" in p1["text"] and sympy.sympify(p1["text"]).has(sympy.Sum)
 
 
+def test_regress_mini_batch_methods(capsys, csv):
+    path, x, y = csv
+    base = ["regress", str(path), "--x", "size", "--y", "price", "--scale", "--batch", "20",
+            "--epochs", "60", "--json"]
+    code, sgd = run_json(capsys, base)
+    assert code == 0 and not sgd["converged"] and "svrg" in sgd["reason"]
+    code, svrg = run_json(capsys, [*base, "--batch-method", "svrg"])
+    assert code == 0 and svrg["converged"] and svrg["batch_method"] == "svrg"
+    np.testing.assert_allclose(svrg["theta"], np.polyfit(x, y, 1)[::-1], rtol=1e-6)
+    assert svrg["updates"] == svrg["iterations"] * 10
+
+
 def test_regress_compare_scaling_and_plot(capsys, csv, tmp_path):
     path, _, _ = csv
     out = tmp_path / "fit.svg"
@@ -109,6 +121,11 @@ def test_regress_human_output(capsys, csv):
         ("size,price\n1,2\n", ["--x", "size", "--y", "price"], "only one row"),
         ("size,price\n1,2\n2,3\n", ["--x", "area", "--y", "price"], "'area' not found"),
         ("", ["--x", "size", "--y", "price"], "empty"),
+        ("size,price\n1,2\n2,nan\n3,4\n", ["--y", "price"], "'price' has an empty cell (NaN) at row 2"),
+        ("size,rooms,price\n1,5,2\n2,5,3\n3,5,4\n", ["--y", "price"], "'rooms' is constant"),
+        ("size,size,price\n1,1,2\n2,2,3\n3,3,4\n", ["--y", "price"], "appears twice"),
+        ("a,b,price\n1,2,2\n2,4,3\n3,6,5\n", ["--y", "price"], "'a' and 'b' are collinear"),
+        ("size,price\n1,2\n2,3,4\n", ["--y", "price"], "row 2 (line 3"),
     ],
 )
 def test_regress_bad_data_exits_2(capsys, tmp_path, text, argv, match):
@@ -118,6 +135,7 @@ def test_regress_bad_data_exits_2(capsys, tmp_path, text, argv, match):
     assert match in capsys.readouterr().err
     code, d = run_json(capsys, ["regress", str(p), *argv, "--json"])
     assert code == 2 and match in d["error"]["message"]
+    assert set(d) == {"error"} and set(d["error"]) == {"message", "column", "hint"}
 
 
 def test_descent_plot_png(capsys, tmp_path):

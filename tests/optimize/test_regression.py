@@ -11,6 +11,7 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from nablab.errors import NablabError
 from nablab.optimize.kernels import Objective, Summands, linear_plan
 from nablab.optimize.mse import mse
 from nablab.optimize.regression import regress
@@ -69,6 +70,41 @@ def test_mini_batches_get_close_and_count_updates():
     r = regress((X, y), scale=True, batch=100, epochs=200, rate=0.05)
     assert r.updates == 200 * 10 or r.converged
     np.testing.assert_allclose(r.theta, [1, 2, 3], atol=1e-3)
+
+
+def _noisy(n: int = 3000, seed: int = 3):
+    rng = np.random.default_rng(seed)
+    X = rng.normal([3.0, -1.0], [2.0, 0.5], (n, 2))
+    y = 1.0 + 2.0 * X[:, 0] - 3.0 * X[:, 1] + rng.normal(0, 1.0, n)
+    return X, y
+
+
+def test_constant_rate_mini_batches_stall_on_noisy_data_and_say_why():
+    X, y = _noisy()
+    r = regress((X, y), scale=True, batch=100, epochs=40)
+    assert not r.converged and not r.diverged
+    assert r.iterations == 40 and r.updates == 40 * 30
+    assert "svrg" in r.reason and "noise" in r.reason
+    assert r.max_rel_diff > 1e-6  # honestly not at the least-squares θ
+
+
+def test_svrg_mini_batches_converge_to_least_squares():
+    X, y = _noisy()
+    r = regress((X, y), scale=True, batch=100, batch_method="svrg", epochs=100)
+    assert r.converged, r.reason
+    assert r.iterations < 40 and r.updates == r.iterations * 30
+    D = np.column_stack([np.ones(len(y)), X])
+    lstsq = np.linalg.lstsq(D, y, rcond=None)[0]  # independently of the result's closed_form
+    np.testing.assert_allclose(r.theta, lstsq, rtol=1e-6)
+    d = r.to_dict()
+    assert d["batch"] == 100 and d["batch_method"] == "svrg"
+    assert regress((X, y), scale=True).to_dict()["batch_method"] is None
+
+
+def test_unknown_batch_method_is_refused():
+    X, y = _noisy(50)
+    with pytest.raises(NablabError, match="batch_method"):
+        regress((X, y), batch=10, batch_method="adam")
 
 
 def test_json_keys():
@@ -186,3 +222,32 @@ def test_huge_coefficients_are_not_mistaken_for_divergence():
     r = regress((X, y), scale=True)
     assert r.converged and not r.diverged
     np.testing.assert_allclose(r.theta, r.closed_form, rtol=1e-6)
+
+
+def test_batch_curvature_is_the_steepest_batch():
+    from nablab.optimize.regression import batch_L
+
+    rng = np.random.default_rng(4)
+    X = rng.normal(1.0, 2.0, (1003, 2))
+    for b in (1, 10, 1003, 400):
+        want = 0.0
+        for lo in range(0, len(X), b):  # brute force, batch by batch
+            D = np.column_stack([np.ones(len(X[lo:lo + b])), X[lo:lo + b]])
+            H = 2.0 / len(D) * D.T @ D  # the Hessian of that batch's J
+            want = max(want, np.linalg.eigvalsh(H)[-1])
+        assert batch_L(X, b) == pytest.approx(want, rel=1e-12)
+
+
+def test_small_batches_get_a_stable_default_rate():
+    X, y = _noisy(600)
+    for method in ("sgd", "svrg"):
+        r = regress((X, y), scale=True, batch=1, batch_method=method, epochs=3)
+        assert not r.diverged and r.rate_rule == "1/L_batch"
+        assert all(np.isfinite(r.losses)) and r.losses[-1] < r.losses[0]
+
+
+def test_mini_batch_divergence_is_detected_and_explained():
+    X, y = _noisy(600)
+    r = regress((X, y), scale=True, batch=10, rate=5.0, epochs=50)
+    assert r.diverged and not r.converged
+    assert "2/L" in r.reason and "mini-batches" in r.reason

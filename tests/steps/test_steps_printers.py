@@ -111,8 +111,9 @@ def test_gradient_assembly_and_evaluation():
     assert d["assembly"]["substeps"][2]["point"]["x"]["text"] == "1"
     assert sympy.sympify(d["assembly"]["result"]["text"]).shape == (2, 1)
     text = to_text(assembly)
-    assert text.startswith("∇f(x, y) = [") and "]ᵀ  (a column)" in text.splitlines()[0]
-    assert "evaluate at the point: at x = 1, y = 2" in text
+    assert text.splitlines()[0] == ("∇f(x, y) = [2·x·y + y·cos(x·y), x^2 + x·cos(x·y)]ᵀ "
+                                    "(a column)")
+    assert "evaluate at the point x = 1, y = 2: ∇f = [" in text
 
 
 def test_gradient_without_a_point_has_no_evaluation():
@@ -182,3 +183,38 @@ def test_every_text_field_reads_back_to_the_same_expression():
                     assert sympy.sympify(text_of(e)) == plain, (text_of(e), plain)
                     checked += 1
     assert checked > 500
+
+
+def test_terminal_text_reads_left_to_right_and_ends_on_the_answer():
+    lines = to_text(derive_partial("sin(x^2 + 1) + cos(x^2 + 1)", "x")).splitlines()
+    assert lines[0] == "∂f/∂x, where f = sin(x^2 + 1) + cos(x^2 + 1):"
+    # sub-steps in the order the sum is printed: sin first, then cos
+    chains = [ln.strip() for ln in lines if ln.strip().startswith("chain rule")]
+    assert chains[0].startswith("chain rule, let u = x^2 + 1: ∂/∂x (sin(x^2 + 1))")
+    assert chains[1].startswith("chain rule, let u = x^2 + 1: ∂/∂x (cos(x^2 + 1))")
+    assert any("(as in step 1.1.1.2)" in ln for ln in lines)  # the repeat names the step
+    assert lines[-1] == "  so ∂f/∂x = 2·x·(-sin(x^2 + 1) + cos(x^2 + 1))"
+    held = to_text(derive_partial("a x^2 + b x y + c", "x")).splitlines()[0]
+    assert held == "∂f/∂x, treating a, b, c and y as constants, where f = a·x^2 + b·x·y + c:"
+
+
+@pytest.mark.parametrize(
+    ("text", "snippet"),
+    [
+        ("abs(x)", "= sign(x) (not differentiable at x = 0)"),
+        ("relu(x)", "(kink at x = 0: not differentiable there)"),
+        ("max(x, y)", "(kink where x = y: not differentiable there)"),
+    ],
+)
+def test_non_smooth_steps_say_where_the_kink_is(text, snippet):
+    root = derive_partial(text, "x")
+    assert snippet in to_text(root)
+    assert snippet.split("(")[-1].rstrip(")") in to_markdown(root)
+    assert snippet.split("(")[-1].rstrip(")") in to_latex(root)
+
+
+def test_unchanged_simplify_step_is_not_printed_as_a_equals_a():
+    root = derive_partial("x y", "x")
+    assert "y is already in simplified form" in to_text(root)
+    assert r"\text{(already in simplified form)}" in to_latex(root)
+    assert "y = y" not in to_markdown(root)

@@ -308,11 +308,42 @@ class _Sampler:
         return out
 
 
+#: a Σ whose summand expands to more terms than this is matched as one term
+MAX_SUM_TERMS = 40
+
+
+def _terms(expr: sympy.Expr) -> list[sympy.Expr]:
+    """The terms of ``expr``, looking inside sums over data: c·Σ(a + b) is read as the terms
+    c·Σ a and c·Σ b (linearity), so a wrong sign inside the chapter's MSE partial is found."""
+    out: list[sympy.Expr] = []
+    for term in sympy.Add.make_args(expr):
+        sums = [f for f in sympy.Mul.make_args(term) if isinstance(f, sympy.Sum)]
+        if len(sums) != 1:
+            out.append(term)
+            continue
+        s = sums[0]
+        c = term / s
+        body = run_with_budget(lambda s=s: sympy.expand(s.function), 0.5,
+                               size=int(sympy.count_ops(s.function)))
+        parts = sympy.Add.make_args(body.value) if body.ok else (s.function,)
+        if len(parts) < 2 or len(parts) > MAX_SUM_TERMS:
+            out.append(term)
+            continue
+        for part in parts:
+            k, rest = part.as_independent(*[i for i, *_ in s.limits], as_Add=False)
+            if rest == 1 and len(s.limits) == 1:  # Σ 1 over n = lo..hi is a count
+                _i, lo, hi = s.limits[0]
+                out.append(c * k * (hi - lo + 1))
+            else:
+                out.append(c * k * sympy.Sum(rest, *s.limits))
+    return out
+
+
 def _wrong_terms(expected: sympy.Expr, answer: sympy.Expr, samples: _Sampler,
                  points: list[_Point]) -> list[tuple[str, sympy.Expr | None, sympy.Expr | None]]:
     """Match the terms of ∂f/∂x (as derived) with the answer's, numerically at ``points``."""
-    e_terms = list(sympy.Add.make_args(expected))
-    a_terms = list(sympy.Add.make_args(answer))
+    e_terms = _terms(expected)
+    a_terms = _terms(answer)
     if len(e_terms) < 2:
         return []
     pts = [p for p in points if p.answer is not None][:6]

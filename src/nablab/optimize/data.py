@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -134,6 +135,50 @@ def check_arrays(X: np.ndarray, y: np.ndarray, x_names: list[str], y_name: str) 
             hint="drop that column")
 
 
+#: smallest eigenvalue of the features' correlation matrix below which they are dependent
+COLLINEAR = 1e-10
+
+
+def check_independent(gram: np.ndarray, n: int, x_names: Sequence[str]) -> None:
+    """Refuse features that are linear combinations of each other (θ would not be unique,
+    and descent would creep along the flat valley without converging).
+
+    ``gram`` is [1 X]ᵀ[1 X]; the test is on the correlation matrix, so it does not depend on
+    the features' units. Shared by the in-memory and the Dask paths (both have the Gram
+    matrix already, so this costs no pass over the data)."""
+    d = gram.shape[0] - 1
+    if d < 2:
+        return
+    mean = gram[0, 1:] / n
+    cov = gram[1:, 1:] / n - np.outer(mean, mean)
+    sd = np.sqrt(np.maximum(np.diag(cov), 0.0))
+    if not np.all(sd > 0):
+        return  # a constant feature: check_arrays names it
+    corr = cov / np.outer(sd, sd)
+    values, vectors = np.linalg.eigh(corr)
+    if values[0] >= COLLINEAR:
+        return
+    v = vectors[:, 0]
+    names = [x_names[j] for j in np.flatnonzero(np.abs(v) > 1e-6 * np.abs(v).max())]
+    quoted = [repr(m) for m in names]
+    listed = ", ".join(quoted[:-1]) + " and " + quoted[-1] if len(quoted) > 1 else quoted[0]
+    raise DataError(
+        f"feature columns {listed} are collinear: one is a linear combination of the "
+        "other(s), so the least-squares θ is not unique",
+        hint="drop one of those columns")
+
+
+def _header(path: str | os.PathLike) -> list[str] | None:
+    """The CSV header as written (pandas renames a repeated name 'x' to 'x.1' silently)."""
+    import csv
+
+    try:
+        with open(path, newline="", encoding="utf-8") as fh:
+            return next(csv.reader(fh), None)
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return None
+
+
 def from_frame(frame: Any, x: list[str] | None, y: str | None, source: str) -> Dataset:
     """Check a pandas DataFrame and pull out X and y."""
     x, y = check_columns(list(frame.columns.astype(str)), x, y)
@@ -157,15 +202,33 @@ def read_csv(path: str | os.PathLike) -> Any:
     import pandas as pd
 
     try:
-        return pd.read_csv(path)
+        frame = pd.read_csv(path)
     except FileNotFoundError:
         raise DataError(f"no such file: {os.fspath(path)}") from None
     except IsADirectoryError:
         raise DataError(f"{os.fspath(path)} is a directory, not a CSV file") from None
     except pd.errors.EmptyDataError:
         raise DataError(f"{os.fspath(path)} is empty", hint="the file has no header and no rows") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+    except pd.errors.ParserError as exc:
+        m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if m:
+            want, line, got = (int(g) for g in m.groups())
+            raise DataError(f"row {line - 1} (line {line} of {os.fspath(path)}) has {got} "
+                            f"fields; the header has {want}",
+                            hint="every row needs one value per column") from None
         raise DataError(f"{os.fspath(path)} is not a readable CSV file: {exc}".strip()) from None
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{os.fspath(path)} is not a UTF-8 text CSV file (byte {exc.start} "
+                        "cannot be read)", hint="save it as CSV with UTF-8 encoding") from None
+    header = _header(path)
+    if header is not None:
+        seen: dict[str, int] = {}
+        for j, name in enumerate(header, 1):
+            if name in seen:
+                raise DataError(f"column {name!r} appears twice in the header (columns "
+                                f"{seen[name]} and {j})", hint="give every column its own name")
+            seen[name] = j
+    return frame
 
 
 def load(data: Any, x: Any = None, y: Any = None) -> Dataset:

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from nablab.errors import DataError, NablabError
-from nablab.optimize.data import check_columns, split_names
+from nablab.optimize.data import check_columns, check_independent, split_names
 from nablab.optimize.kernels import FusedKernel, LinearPlan, Objective
 from nablab.optimize.mse import mse
 from nablab.optimize.regression import (
@@ -239,6 +239,7 @@ def regress(data: Any, x: Any, y: Any, *, rate: float | None, epochs: int, scale
                             f"{stats['min'][j]:g}): its coefficient cannot be told apart from "
                             "the intercept", hint="drop that column")
         gram = stats["gram"]
+        check_independent(gram, n, x_names)
         mean = gram[0, 1:] / n
         var = np.maximum(np.diag(gram)[1:] / n - mean**2, 0.0)
         m = mse(d)

@@ -229,9 +229,11 @@ class FusedKernel:
     min_rows_per_thread = 1 << 17
 
     def __init__(self, plan: LinearPlan, d: int, block_rows: int | None = None,
-                 threads: int | None = None) -> None:
+                 threads: int | None = None, compiled: bool | None = None) -> None:
         self.plan = plan
         self.d = d
+        #: the one-loop compiled pass (numba): None = when available and the input is large
+        self.compiled = compiled
         self.block_rows = block_rows or max(1024, min(MAX_BLOCK_ROWS, BLOCK_BYTES // (8 * (d + 1))))
         self.threads = threads if threads is not None else min(2, os.cpu_count() or 1)
         self._buffers: list[tuple[np.ndarray, np.ndarray]] = []
@@ -258,12 +260,21 @@ class FusedKernel:
         v, const = self.residual_coefficients(np.asarray(theta, dtype=float))
         n = len(y)
         parts = max(1, min(self.threads, n // self.min_rows_per_thread))
+        part = self._range
+        loop = self.compiled_loop(n)
+        if loop is not None:
+            from nablab.optimize.fused_loop import row_range
+
+            a = self.plan.a
+
+            def part(v, const, X, y, lo, hi, loss, i):  # the call of _range
+                return row_range(loop, X, y, v, const, a, lo, hi, loss)
         with single_threaded_blas():
             if parts == 1:
-                sum_r, xr, sq = self._range(v, const, X, y, 0, n, loss, 0)
+                sum_r, xr, sq = part(v, const, X, y, 0, n, loss, 0)
             else:
                 step = -(-n // parts)
-                futures = [_pool().submit(self._range, v, const, X, y, lo, min(lo + step, n),
+                futures = [_pool().submit(part, v, const, X, y, lo, min(lo + step, n),
                                           loss, i)
                            for i, lo in enumerate(range(0, n, step))]
                 results = [f.result() for f in futures]
@@ -274,6 +285,21 @@ class FusedKernel:
         for k, (ck, col) in enumerate(zip(self.plan.c, self.plan.weight_cols, strict=True)):
             out[k] = ck * (sum_r if col < 0 else xr[col])
         return self.plan.kappa * sq, out
+
+    def compiled_loop(self, n_rows: int) -> Any:
+        """The compiled one-pass loop to use for ``n_rows`` rows, or None for the NumPy pass.
+
+        ``compiled=None``: for large inputs when numba is there, once its background compile
+        is done (until then the NumPy pass runs); True: always, waiting for the compile."""
+        if self.compiled is False:
+            return None
+        from nablab.optimize import fused_loop
+
+        if self.compiled:
+            return fused_loop.loop_for(self.d, wait=True)
+        if n_rows < fused_loop.MIN_ROWS:
+            return None
+        return fused_loop.loop_for(self.d, wait=False)
 
     def _range(self, v: np.ndarray, const: float, X: np.ndarray, y: np.ndarray, start: int,
                stop: int, loss: bool, i: int) -> tuple[float, np.ndarray, float]:

@@ -49,9 +49,9 @@ class MSE:
         from nablab.render.latex import to_latex
 
         w = self.weights[k]
-        yhat = r"\hat{y}_{n}" if hat else rf"\left({_tex(to_latex(self.yhat))}\right)"
+        yhat = r"\hat{y}_{n}" if hat else rf"\left({to_latex(self.yhat)}\right)"
         body = rf"{to_latex(self.target)} - {yhat}"
-        wl = "" if w == 1 else _tex(to_latex(w)) + " "
+        wl = "" if w == 1 else to_latex(w) + " "
         return rf"-\frac{{2}}{{N}} \sum_{{n=1}}^{{N}} {wl}\left({body}\right)"
 
     def chapter_echo(self, k: int) -> str:
@@ -75,9 +75,9 @@ class MSE:
         from nablab.render.latex import to_latex
         from nablab.render.text import to_text
 
-        return {"yhat": to_text(self.yhat), "yhat_latex": _tex(to_latex(self.yhat)),
+        return {"yhat": to_text(self.yhat), "yhat_latex": to_latex(self.yhat),
                 "echo": self.yhat_echo(),
-                "J": to_text(self.J), "J_latex": _tex(to_latex(self.J))}
+                "J": to_text(self.J), "J_latex": to_latex(self.J)}
 
     def to_dict(self) -> list[dict]:
         return [dict(p) for p in _partials_dict(self)]
@@ -94,7 +94,7 @@ class MSE:
                 "latex_chapter": self.chapter_latex(k, hat=True),
                 "echo": self.chapter_echo(k),
                 "derived": to_text(self.partials[k]),
-                "derived_latex": _tex(to_latex(self.partials[k])),
+                "derived_latex": to_latex(self.partials[k]),
             }
             for k, t in enumerate(self.thetas)
         ]
@@ -103,13 +103,6 @@ class MSE:
 @lru_cache(maxsize=32)
 def _partials_dict(m: MSE) -> tuple[dict, ...]:
     return tuple(m._to_dict())
-
-
-def _tex(s: str) -> str:
-    # data named x1 print as x_{1}; applied to n that would be the invalid x_{1}_{n}
-    import re
-
-    return re.sub(r"_\{(\w+)\}_\{n\}", r"_{\1,n}", s)
 
 
 def feature_functions(d: int) -> tuple[sympy.Expr, ...]:

@@ -108,7 +108,8 @@ def _derive(expr: sympy.Expr, x: sympy.Symbol, ctx: _Context) -> R.StepNode:
 def _dispatch(expr: sympy.Expr, x: sympy.Symbol, ctx: _Context) -> R.StepNode:
     if isinstance(expr, sympy.Add):
         # terms free of x are shown together as one constant (x_1 + … + x_1000 stays readable)
-        dep = [t for t in expr.args if ctx.depends(t, x)]
+        # in the order the expression is printed, so the sub-steps read left to right
+        dep = [t for t in expr.as_ordered_terms() if ctx.depends(t, x)]
         const = sympy.Add(*(t for t in expr.args if not ctx.depends(t, x)))
         terms = [_derive(t, x, ctx) for t in dep]
         if const != 0:

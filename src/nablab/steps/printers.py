@@ -86,10 +86,11 @@ def to_dict(root: R.StepNode) -> dict:
 # --- terminal text -------------------------------------------------------------------------
 
 
-def _held(node: R.PartialRule) -> str:
+def _held(node: R.PartialRule, verb: str = "treat") -> str:
     names = [to_echo(c) for c in node.constants]
     noun = "a constant" if len(names) == 1 else "constants"
-    return f"treat {', '.join(names)} as {noun}"
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"{verb} {listed} as {noun}"
 
 
 def _root_vars(root: R.StepNode) -> tuple[sympy.Symbol, ...]:
@@ -106,6 +107,22 @@ def _d(node: R.StepNode, root_vars: tuple[sympy.Symbol, ...]) -> str:
     if v is None:
         return ""
     return f"∂/∂{v.name}" if v in root_vars else f"d/d{v.name}"
+
+
+def _kink(node: R.StepNode) -> str:
+    """Where a non-smooth rule's result is not a derivative (shown with the step)."""
+    v = node.variable
+    if isinstance(node, R.AbsRule):
+        return f"not differentiable at {v.name} = 0"
+    if isinstance(node, R.ReluRule):
+        return f"kink at {v.name} = 0: not differentiable there"
+    if isinstance(node, R.SignRule):
+        return f"a jump at {v.name} = 0; 0 everywhere else"
+    if isinstance(node, R.MaxMinRule):
+        a = node.expr.args
+        where = " = ".join(to_echo(t) for t in a)
+        return f"kink where {where}: not differentiable there"
+    return ""
 
 
 def _first_line(cls: type) -> str:
@@ -163,36 +180,41 @@ def to_text(root: R.StepNode, detail: str = "rules", indent: str = "  ") -> str:
             visit(sub, depth + 1)
 
     visit(root, 0)
+    if isinstance(root, R.PartialRule):  # end on the answer, where a student looks for it
+        lines.append(indent + f"so ∂f/∂{root.variable.name} = {to_echo(root.result)}")
     return "\n".join(lines)
 
 
 def _headline(node: R.StepNode, title: str, root_var, ids: dict[int, str]) -> str:
     e = to_echo
     if isinstance(node, R.PartialRule):
-        held = f" — {_held(node)}" if node.constants else ""
-        return f"∂f/∂{node.variable.name} of f = {e(node.expr)}{held}:  = {e(node.result)}"
+        held = f", {_held(node, 'treating')}" if node.constants else ""
+        return f"∂f/∂{node.variable.name}{held}, where f = {e(node.expr)}:"
     if isinstance(node, R.SimplifyRule):
-        note = f"  ({node.note})" if node.note else ""
+        note = f" ({node.note})" if node.note else ""
         if node.expr == node.result:
-            return f"{title} ({node.form}): {e(node.expr)}  (already in this form){note}"
-        return f"{title} ({node.form}): {e(node.expr)}  =  {e(node.result)}{note}"
+            return f"{title}: {e(node.expr)} is already in {node.form} form{note}"
+        return f"{title} ({node.form} form): {e(node.expr)} = {e(node.result)}{note}"
     if isinstance(node, R.GradientRule):
         names = ", ".join(v.name for v in node.variables)
-        rows = "; ".join(e(r) for r in node.result)
-        return f"∇f({names}) = [{rows}]ᵀ  (a column)"
+        rows = ", ".join(e(r) for r in node.result)
+        return f"∇f({names}) = [{rows}]ᵀ (a column)"
     if isinstance(node, R.EvaluateRule):
         at = ", ".join(f"{s.name} = {e(v)}" for s, v in node.point)
-        rows = "; ".join(e(r) for r in node.result)
-        return f"{title}: at {at}, ∇f = [{rows}]ᵀ"
+        rows = ", ".join(e(r) for r in node.result)
+        return f"{title} {at}: ∇f = [{rows}]ᵀ"
     if isinstance(node, R.RepeatRule) and isinstance(node.ref, R.PartialRule):
-        return f"∂f/∂{node.ref.variable.name} = {e(node.result)}  (derived above)"
+        return f"∂f/∂{node.ref.variable.name} = {e(node.result)} (derived above)"
     let = ""
     if node.substitution is not None:
         u, inner = node.substitution
         let = f", let {u.name} = {e(inner)}"
     head = f"{title}{let}: {_d(node, root_var)} ({e(node.expr)}) = {e(node.result)}"
+    kink = _kink(node)
+    if kink:
+        head += f" ({kink})"
     if isinstance(node, R.RepeatRule):
-        head += f"  (step {_ref_id(node, ids)})"
+        head += f" (as in step {_ref_id(node, ids)})"
     return head
 
 
@@ -215,6 +237,8 @@ def _latex_line(node: R.StepNode, root_var) -> str:
                 rf"\frac{{\partial}}{{\partial {latex_of(node.variable)}}}\left[{latex_of(node.expr)}"
                 rf"\right] = {latex_of(node.result)}")
     if isinstance(node, R.SimplifyRule):
+        if node.expr == node.result:
+            return rf"{latex_of(node.expr)} \quad \text{{(already in {node.form} form)}}"
         return rf"{latex_of(node.expr)} = {latex_of(node.result)}"
     if isinstance(node, (R.GradientRule, R.EvaluateRule)):
         return rf"\nabla f = {latex_of(node.result)}"
@@ -238,7 +262,7 @@ def _note(node: R.StepNode) -> str:
         return f"let {u.name} = {to_echo(inner)}"
     if isinstance(node, R.SimplifyRule) and node.note:
         return node.note
-    return ""
+    return _kink(node)
 
 
 def to_latex(root: R.StepNode, detail: str = "rules") -> str:
@@ -275,5 +299,7 @@ def to_markdown(root: R.StepNode, detail: str = "rules") -> str:
         line += f": ${_latex_line(node, root_var)}$"
         lines.append(line)
         if detail == "algebra" and not isinstance(node, R.PartialRule):
-            lines.append("  " * (depth + 1) + f"- {w.explanation} ${w.formula}$")
+            # a hard line break inside the same item: the why belongs to the step, not below it
+            lines[-1] += "\\"
+            lines.append("  " * (depth + 1) + f"*{w.explanation}* ${w.formula}$")
     return "\n".join(lines)

@@ -11,8 +11,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "check",
         help="check an answer for a partial derivative",
         description="Say whether ANSWER equals ∂f/∂VAR (equivalent forms are accepted); when it "
-        "does not, show a point where they differ and which terms are wrong. Exit status 0 "
-        "either way, 2 for input that cannot be read.",
+        "does not, show a point where they differ and which terms are wrong. Exit status "
+        "(like diff): 0 the answer is right, 1 it is not, 2 input that cannot be read.",
     )
     p.add_argument("text", metavar="TEXT", help='the function, e.g. "x^2 y + sin(xy)"')
     p.add_argument("--var", required=True, help="the variable of the partial derivative")

@@ -27,6 +27,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--compare-scaling", action="store_true",
                    help="also run in the other coordinates and show steps to converge")
     p.add_argument("--batch", type=int, help="mini-batch size (default: full batch)")
+    p.add_argument("--batch-method", choices=("sgd", "svrg"), default="sgd",
+                   help="mini-batch updates: sgd at the constant rate (wanders near the "
+                   "minimum), or svrg, variance-reduced, which converges to least squares "
+                   "(about 3 passes per epoch)")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="dask.distributed scheduler, e.g. tcp://10.0.0.5:8786 (Dask input)")
     p.add_argument("--persist", action="store_true",
@@ -46,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
         with _progress(args.epochs, args.json) as progress:
             result = regress(args.data, args.x, args.y, rate=args.rate, epochs=args.epochs,
                              scale=args.scale, batch=args.batch, tol=args.tol,
+                             batch_method=args.batch_method,
                              compare_scaling=args.compare_scaling, progress=progress,
                              scheduler=args.scheduler, persist=args.persist)
         if args.plot:
@@ -105,7 +110,8 @@ def _show(r, plot: str | None) -> None:
     con.print(table)
     status = "converged" if r.converged else ("DIVERGED" if r.diverged else "not converged")
     con.print(f"[bold]{status}[/] after {r.iterations} iterations ({r.updates} updates, "
-              f"η = {r.rate:.6g} [{r.rate_rule}]{', standardised features' if r.scale else ''}): "
+              f"η = {r.rate:.6g} [{r.rate_rule}]{', standardised features' if r.scale else ''}"
+              + (f", mini-batches of {r.batch} by {r.batch_method}" if r.batch else "") + "): "
               f"{r.reason}")
     con.print(f"max relative difference to least squares: {r.max_rel_diff:.2e}")
     cond = r.curvature.get("condition_number")
