@@ -47,6 +47,12 @@ class Expression:
     def parameter_names(self) -> list[str]:
         return [p.name for p in self.parameters]
 
+    def to_dict(self) -> dict:
+        """The JSON object of ``nablab parse --json`` and ``POST /api/parse``."""
+        from nablab.render.json import expression_dict
+
+        return expression_dict(self)
+
 
 def to_real(expr: sympy.Basic) -> tuple[sympy.Basic, dict[sympy.Symbol, sympy.Symbol]]:
     """Swap every plain symbol for a real one (calculus over the reals: d|x|/dx = sign(x)).

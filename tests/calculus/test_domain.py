@@ -65,3 +65,12 @@ def test_points_outside_are_named(text, at, needle):
         gradient(text, at=at)
     assert needle in info.value.message
     assert info.value.hint
+
+
+def test_reasons_are_written_as_people_read_them():
+    r = gradient("asin(x y) + |x| + relu(y - 1) + ln(x^2 + y)")
+    text = " ".join(c.reason for c in r.domain)
+    assert "**" not in text and "x·y" in text and "x^2 + y" in text
+    kink = next(c for c in r.domain if "relu" in c.reason)
+    assert kink.reason == "max(0, y - 1) (relu) is not differentiable where y - 1 = 0"
+    assert kink.to_dict()["condition"] in ("Ne(y - 1, 0)", "Ne(y, 1)")

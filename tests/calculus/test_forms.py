@@ -122,3 +122,85 @@ def test_unprintably_large_partials_are_refused_clearly():
     else:
         raise AssertionError("expected a ComputeLimitError")
     assert time.perf_counter() - t0 < 10
+
+
+def test_every_form_reads_back_as_the_identical_tree():
+    """Rewrites leave unevaluated nodes (factor_terms: exp(-(x + y))); forms are normalised so
+    that the text of every partial reads back identically (the factored 4*(x**3 - y*z) is
+    written Mul(4, …, evaluate=False))."""
+    from corpus import CORPUS
+
+    from nablab.render.text import to_text
+
+    texts = [t for t, _ in CORPUS[::3]] + ["tanh(sigmoid(x + y))", "x^4 + y^4 + z^4 - 4 x y z"]
+    for text in texts:
+        for form in FORMS:
+            for p in gradient(text, form=form).partials:
+                assert sympy.srepr(sympy.sympify(to_text(p))) == sympy.srepr(p), (text, form)
+
+
+def test_factored_form_keeps_its_number_in_front():
+    from nablab.render.latex import to_latex
+    from nablab.render.text import to_echo, to_text
+
+    d = gradient("x^4 + y^4 + z^4 - 4 x y z", form="factored").partials[0]
+    assert to_echo(d) == "4·(x^3 - y·z)"
+    assert to_latex(d) == r"4 \left(x^{3} - y z\right)"
+    assert to_text(d) == "Mul(4, x**3 - y*z, evaluate=False)"
+
+
+def test_matrix_text_is_one_line_and_reads_back():
+    from nablab.render.text import to_text
+
+    r = gradient("x^2 y + sin(xy)", hessian=True)
+    for m in (r.gradient, sympy.Matrix(r.hessian)):
+        t = to_text(m)
+        assert "\n" not in t and t.startswith("Matrix([[")
+        assert sympy.sympify(t) == m
+    d = r.to_dict()
+    assert sympy.sympify(d["gradient"]["text"]) == r.gradient
+
+
+def test_heavy_expansion_is_refused_in_a_worker_thread():
+    """No timer outside the main thread: the size bound must count what expanding creates
+    ((x+y+1)^40 is a tree of a dozen nodes)."""
+
+    out = {}
+
+    def work():
+        t0 = time.perf_counter()
+        out["r"] = gradient("(x+y+1)^40 (x-y+2)^40", form="expanded")
+        out["t"] = time.perf_counter() - t0
+
+    th = threading.Thread(target=work)
+    th.start()
+    th.join(20)
+    assert not th.is_alive() and out["t"] < 5
+    assert all(n and "shown as derived" in n for n in out["r"].notes)
+    small = {}
+    th = threading.Thread(target=lambda: small.setdefault("r", gradient("(x^2 - 1)/(x - 1) + y")))
+    th.start()
+    th.join(20)
+    assert small["r"].partials[0] == 1  # small work is still simplified in a thread
+
+
+def test_budget_interrupts_in_a_worker_processs_main_thread():
+    """The web server runs requests in worker processes: there the timer works."""
+    import concurrent.futures
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    with concurrent.futures.ProcessPoolExecutor(1, mp_context=ctx) as pool:
+        got = pool.submit(_expand_with_budget).result(timeout=30)
+    ok, elapsed = got
+    assert not ok and elapsed < 3
+
+
+def _expand_with_budget():
+    from nablab.calculus.budget import run_with_budget
+
+    x, y = sympy.symbols("x y")
+    t0 = time.perf_counter()
+    out = run_with_budget(lambda: sympy.expand((x + y + 1) ** 300 * (x - y + 2) ** 300), 0.5,
+                          size=10**6)
+    return out.ok, time.perf_counter() - t0

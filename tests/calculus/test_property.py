@@ -69,3 +69,19 @@ def test_engine_agrees_with_sympy_diff_and_mpmath(expr, point):
             return fn(*a2)
 
         assert abs(a - complex(mpmath.diff(along, args[k]))) <= 1e-9 * max(1.0, abs(a))
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(trees)
+def test_direct_conversion_from_symengine_equals_sympys_constructors(expr):
+    """partials._Engine assembles SymPy nodes directly; it must build the identical tree that
+    SymPy's evaluating constructors build (``direct = False``)."""
+    from nablab.calculus.partials import _Engine
+
+    got = []
+    for direct in (True, False):
+        engine = _Engine(VARS)
+        engine.direct = direct
+        got.append([engine.diff(expr, v) for v in VARS])
+    for a, b in zip(*got, strict=True):
+        assert sympy.srepr(a) == sympy.srepr(b)

@@ -23,3 +23,18 @@ def test_data_is_subscripted():
 def test_pretty_column():
     out = column([2 * x * y, sympy.sqrt(y)])
     assert "√y" in out and "⎡" in out and "⎣" in out
+
+
+def test_large_expressions_are_written_on_one_line_not_drawn():
+    """SymPy's 2-D layout takes minutes on a 5 000-node partial."""
+    import time
+
+    from nablab.render.pretty import PRETTY_MAX_NODES
+    from nablab.render.text import to_echo
+
+    e = sympy.Add(*[sympy.sin(k * x * y) / (x + k) for k in range(1, PRETTY_MAX_NODES // 4)])
+    t0 = time.perf_counter()
+    assert to_pretty(e) == to_echo(e)
+    assert column([e, x]) == f"[{to_echo(e)}]\n[x]"
+    assert time.perf_counter() - t0 < 2
+    assert "⎡" in column([x, y])  # small ones are still drawn

@@ -75,7 +75,9 @@ LATEX_FUNCS = [("\\sin", sympy.sin), ("\\cos", sympy.cos), ("\\exp", sympy.exp),
 def _node(text, value, *kids):
     """(text, value, refused): refused when a part has no real value or is undefined, which
     the parser reports even if an outer |…| or square would make the whole real."""
-    refused = any(k[2] for k in kids) or value.has(sympy.I) or any(value.has(b) for b in BAD)
+    refused = any(k[2] for k in kids) or value.has(sympy.I) or any(value.has(b) for b in BAD) \
+        or any(a.is_number and a.is_extended_real is False  # sqrt(e - 3), unevaluated
+               for a in sympy.preorder_traversal(value))
     return (text, value, refused)
 
 

@@ -202,7 +202,7 @@ def _symbolic_zero(diff: sympy.Expr) -> bool:
     if diff == 0:
         return True
     out = run_with_budget(lambda: sympy.expand(diff) == 0 or sympy.simplify(diff) == 0, 1.0,
-                          size=int(sympy.count_ops(diff)))
+                          size=diff)  # measured by estimate_work (counts expansions)
     return bool(out.ok and out.value)
 
 
@@ -324,7 +324,7 @@ def _terms(expr: sympy.Expr) -> list[sympy.Expr]:
         s = sums[0]
         c = term / s
         body = run_with_budget(lambda s=s: sympy.expand(s.function), 0.5,
-                               size=int(sympy.count_ops(s.function)))
+                               size=s.function)
         parts = sympy.Add.make_args(body.value) if body.ok else (s.function,)
         if len(parts) < 2 or len(parts) > MAX_SUM_TERMS:
             out.append(term)

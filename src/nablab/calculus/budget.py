@@ -39,25 +39,48 @@ class Outcome:
     reason: str | None = None
 
 
+def estimate_work(expr: Any) -> int:
+    """A size for :func:`run_with_budget` that also counts what expanding would create: the
+    tree size plus |n| for every integer power n of something other than a symbol (a tree of a
+    dozen nodes such as ``(x + y + 1)**40`` expands to hundreds of terms)."""
+    import sympy
+
+    from nablab.calculus.dag import tree_size
+
+    if not isinstance(expr, sympy.Basic):
+        return 0
+    size = tree_size(expr)
+    for p in expr.atoms(sympy.Pow):
+        if p.exp.is_Integer and not p.base.is_Symbol:
+            size += min(abs(int(p.exp)), 10**6)
+    return size
+
+
 def can_interrupt() -> bool:
     """True when a SIGALRM timer can stop runaway work in this thread."""
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
 
 def run_with_budget(
-    fn: Callable[[], T], budget_s: float = DEFAULT_BUDGET_S, *, size: int = 0
+    fn: Callable[[], T], budget_s: float = DEFAULT_BUDGET_S, *, size: Any = 0
 ) -> Outcome:
     """Run ``fn()`` for at most ``budget_s`` seconds (see module docstring for where that holds).
 
-    ``size`` is a measure of the input (operation count); without a timer, jobs larger than
-    :data:`UNGUARDED_MAX_OPS` are not started at all.
+    ``size`` is a measure of the input (best :func:`estimate_work`, or an expression, which is
+    measured with it); without a timer, jobs larger than :data:`UNGUARDED_MAX_OPS` are not
+    started at all.
     """
     if budget_s <= 0:
         return Outcome(None, False, "no time budget")
     if not can_interrupt():
+        if not isinstance(size, int):
+            size = estimate_work(size)
         if size > UNGUARDED_MAX_OPS:
             return Outcome(None, False, "too large to simplify safely here")
-        return Outcome(fn(), True)
+        try:
+            return Outcome(fn(), True)
+        except RecursionError:
+            return Outcome(None, False, "expression too deeply nested")
 
     def _alarm(signum, frame):  # pragma: no cover - timing dependent
         raise BudgetExceeded

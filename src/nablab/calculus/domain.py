@@ -51,74 +51,81 @@ def _outside(u, bound, closed: bool):
     return sympy.Or(u < -bound, u > bound)
 
 
+def _show(e: sympy.Basic) -> str:
+    """An expression inside a reason, as people read it (x^2·y, not x**2*y)."""
+    from nablab.render.text import to_echo
+
+    return to_echo(e)
+
+
 def _node_conditions(e: sympy.Basic, strict: bool) -> list[tuple[sympy.Basic, str]]:
     """Conditions one node imposes; ``strict`` for the derivative's (open) version."""
     out: list[tuple[sympy.Basic, str]] = []
     if isinstance(e, sympy.log):
         u = e.args[0]
-        out.append((u > 0, f"the logarithm log({u}) needs a positive argument"))
+        out.append((u > 0, f"the logarithm log({_show(u)}) needs a positive argument"))
     elif isinstance(e, sympy.Pow):
         b, p = e.args
         if (p.is_Integer and p.is_positive) or b.is_positive:
             return out
         if p.is_Integer:
             if p.is_negative:
-                out.append((sympy.Ne(b, 0), f"the denominator {b} must not be zero"))
+                out.append((sympy.Ne(b, 0), f"the denominator {_show(b)} must not be zero"))
         elif p.is_Rational:
             if p.q % 2 == 0:
                 what = "square root" if p.q == 2 else f"{p.q}th root"
                 if p.is_negative or strict:
-                    out.append((b > 0, f"the {what} of {b} is in a denominator (or is "
+                    out.append((b > 0, f"the {what} of {_show(b)} is in a denominator (or is "
                                        "differentiated) here, so its argument must be positive"))
                 else:
-                    out.append((b >= 0, f"the {what} of {b} needs a non-negative argument"))
+                    out.append((b >= 0, f"the {what} of {_show(b)} needs a non-negative argument"))
             else:
                 rel = b > 0 if p.is_negative else b >= 0
-                out.append((rel, f"the power {b}^({p}) of a negative base is not a real number "
+                out.append((rel, f"the power {_show(b)}^({_show(p)}) of a negative base is not a real number "
                                  "(principal root; odd roots of negatives are not taken)"))
         elif p.is_number:
             rel = b > 0 if (p.is_negative or strict) else b >= 0
-            out.append((rel, f"the non-integer power {b}^{p} needs a non-negative base"))
+            out.append((rel, f"the non-integer power {_show(b)}^{_show(p)} needs a non-negative base"))
         else:
-            out.append((b > 0, f"the power {b}^({p}) has a variable exponent, which needs a "
+            out.append((b > 0, f"the power {_show(b)}^({_show(p)}) has a variable exponent, which needs a "
                                "positive base"))
     elif isinstance(e, (sympy.asin, sympy.acos)):
         u = e.args[0]
         name = type(e).__name__
         if strict:
-            out.append((_interval(u, -1, 1, False), f"the derivative of {name}({u}) needs "
+            out.append((_interval(u, -1, 1, False), f"the derivative of {name}({_show(u)}) needs "
                                                     "−1 < argument < 1"))
         else:
-            out.append((_interval(u, -1, 1, True), f"{name}({u}) needs −1 ≤ argument ≤ 1"))
+            out.append((_interval(u, -1, 1, True), f"{name}({_show(u)}) needs −1 ≤ argument ≤ 1"))
     elif isinstance(e, sympy.acosh):
         u = e.args[0]
-        out.append(((u > 1) if strict else (u >= 1), f"acosh({u}) needs argument ≥ 1"
+        out.append(((u > 1) if strict else (u >= 1), f"acosh({_show(u)}) needs argument ≥ 1"
                     + (" (> 1 for the derivative)" if strict else "")))
     elif isinstance(e, sympy.atanh):
         u = e.args[0]
-        out.append((_interval(u, -1, 1, False), f"atanh({u}) needs −1 < argument < 1"))
+        out.append((_interval(u, -1, 1, False), f"atanh({_show(u)}) needs −1 < argument < 1"))
     elif isinstance(e, sympy.acoth):
         u = e.args[0]
-        out.append((_outside(u, 1, False), f"acoth({u}) needs |argument| > 1"))
+        out.append((_outside(u, 1, False), f"acoth({_show(u)}) needs |argument| > 1"))
     elif isinstance(e, (sympy.asec, sympy.acsc)):
         u = e.args[0]
-        out.append((_outside(u, 1, not strict), f"{type(e).__name__}({u}) needs |argument| ≥ 1"
+        out.append((_outside(u, 1, not strict), f"{type(e).__name__}({_show(u)}) needs |argument| ≥ 1"
                     + (" (> 1 for the derivative)" if strict else "")))
     elif isinstance(e, (sympy.tan, sympy.sec)):
         u = e.args[0]
-        out.append((sympy.Ne(sympy.cos(u), 0), f"{type(e).__name__}({u}) is undefined where "
-                                               f"cos({u}) = 0"))
+        out.append((sympy.Ne(sympy.cos(u), 0), f"{type(e).__name__}({_show(u)}) is undefined where "
+                                               f"cos({_show(u)}) = 0"))
     elif isinstance(e, (sympy.cot, sympy.csc)):
         u = e.args[0]
-        out.append((sympy.Ne(sympy.sin(u), 0), f"{type(e).__name__}({u}) is undefined where "
-                                               f"sin({u}) = 0"))
+        out.append((sympy.Ne(sympy.sin(u), 0), f"{type(e).__name__}({_show(u)}) is undefined where "
+                                               f"sin({_show(u)}) = 0"))
     elif isinstance(e, (sympy.coth, sympy.csch)):
         u = e.args[0]
-        out.append((sympy.Ne(u, 0), f"{type(e).__name__}({u}) is undefined where {u} = 0"))
+        out.append((sympy.Ne(u, 0), f"{type(e).__name__}({_show(u)}) is undefined where {_show(u)} = 0"))
     elif isinstance(e, sympy.atan2):
         yy, xx = e.args
         out.append((sympy.Or(sympy.Ne(xx, 0), sympy.Ne(yy, 0)),
-                    f"atan2({yy}, {xx}) is undefined where both arguments are 0"))
+                    f"atan2({_show(yy)}, {_show(xx)}) is undefined where both arguments are 0"))
     return out
 
 
@@ -126,7 +133,7 @@ def _kink_conditions(e: sympy.Basic) -> list[tuple[sympy.Basic, str]]:
     """Where f is defined but not differentiable."""
     if isinstance(e, sympy.Abs):
         u = e.args[0]
-        return [(sympy.Ne(u, 0), f"|{u}| is not differentiable where {u} = 0")]
+        return [(sympy.Ne(u, 0), f"|{_show(u)}| is not differentiable where {_show(u)} = 0")]
     if isinstance(e, (sympy.Max, sympy.Min)):
         name = type(e).__name__.lower()
         args = e.args
@@ -134,13 +141,17 @@ def _kink_conditions(e: sympy.Basic) -> list[tuple[sympy.Basic, str]]:
         for i in range(len(args)):
             for j in range(i + 1, len(args)):
                 a, b = args[i], args[j]
-                what = "relu" if name == "max" and 0 in (a, b) else name
-                out.append((sympy.Ne(a, b), f"{what}({a}, {b}) is not differentiable where "
-                                            f"{a} = {b}"))
+                if a == 0:  # max(0, u): say u ≠ 0, not 0 ≠ u
+                    a, b = b, a
+                what = f"{name}({_show(args[i])}, {_show(args[j])})"
+                if name == "max" and b == 0:
+                    what += " (relu)"
+                out.append((sympy.Ne(a, b), f"{what} is not differentiable where "
+                                            f"{_show(a)} = {_show(b)}"))
         return out
     if isinstance(e, (sympy.Heaviside, sympy.sign)):
         u = e.args[0]
-        return [(sympy.Ne(u, 0), f"{type(e).__name__}({u}) jumps where {u} = 0")]
+        return [(sympy.Ne(u, 0), f"{type(e).__name__}({_show(u)}) jumps where {_show(u)} = 0")]
     return []
 
 

@@ -27,11 +27,23 @@ class CheckRow:
     rel_error: float
     ok: bool
     tolerance: float
+    #: False when f is not finite a step away (overflow, domain edge): no opinion, not a
+    #: mismatch; ``ok`` is then False too (nothing was verified)
+    checked: bool = True
 
     def to_dict(self) -> dict:
-        return {"variable": self.variable, "symbolic": self.symbolic, "numeric": self.numeric,
-                "abs_error": self.abs_error, "rel_error": self.rel_error, "ok": self.ok,
-                "tolerance": self.tolerance}
+        def num(v: float) -> float | None:  # JSON has no nan/inf
+            return v if math.isfinite(v) else None
+
+        return {"variable": self.variable, "symbolic": num(self.symbolic),
+                "numeric": num(self.numeric), "abs_error": num(self.abs_error),
+                "rel_error": num(self.rel_error), "ok": self.ok,
+                "tolerance": num(self.tolerance), "checked": self.checked,
+                "note": None if self.checked else UNCHECKED}
+
+
+UNCHECKED = ("not checked: f is not a finite number a small step away from the point "
+             "(it overflows or leaves its domain there)")
 
 
 def richardson_derivative(f: Callable[[list[float]], float], point: Sequence[float], k: int
@@ -72,5 +84,7 @@ def check_gradient(
         err = abs(sym - numeric)
         rel = err / abs(sym) if sym != 0 else err
         ok = bool(math.isfinite(err) and err <= tol)
-        rows.append(CheckRow(name, sym, float(numeric), float(err), float(rel), ok, float(tol)))
+        checked = math.isfinite(numeric) or not math.isfinite(sym)
+        rows.append(CheckRow(name, sym, float(numeric), float(err), float(rel), ok, float(tol),
+                             checked))
     return rows

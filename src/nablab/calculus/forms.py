@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import sympy
 
-from nablab.calculus.budget import DEFAULT_BUDGET_S, run_with_budget
+from nablab.calculus.budget import DEFAULT_BUDGET_S, estimate_work, run_with_budget
 from nablab.calculus.dag import has_type, tree_size
 from nablab.errors import NablabError
 
@@ -72,6 +72,27 @@ def _simplify(expr: sympy.Expr) -> sympy.Expr:
     return best
 
 
+def normal(expr: sympy.Expr, keep_top_coefficient: bool = False) -> sympy.Expr:
+    """``expr`` rebuilt bottom-up by SymPy's evaluating constructors, so that its text reads
+    back as the identical tree (rewrites such as ``factor_terms`` leave unevaluated nodes like
+    ``exp(-(x + y))``). With ``keep_top_coefficient`` a top-level number times one sum (the
+    factored form's ``4*(x**3 - y*z)``) is kept; ``to_text`` writes it with evaluate=False."""
+    memo: dict[sympy.Basic, sympy.Basic] = {}
+
+    def go(e: sympy.Basic) -> sympy.Basic:
+        if not e.args:
+            return e
+        got = memo.get(e)
+        if got is None:
+            got = memo[e] = e.func(*[go(a) for a in e.args])
+        return got
+
+    if keep_top_coefficient and expr.is_Mul and len(expr.args) == 2 and \
+            expr.args[0].is_Number and expr.args[1].is_Add:
+        return sympy.Mul(expr.args[0], go(expr.args[1]), evaluate=False)
+    return go(expr)
+
+
 _REWRITES = {
     "simplified": _simplify,
     "factored": sympy.factor,
@@ -90,7 +111,9 @@ def to_form(expr: sympy.Expr, form: str = "simplified", budget_s: float = DEFAUL
     size = tree_size(expr)
     if size > MAX_SIMPLIFY_SIZE:
         return FormResult(expr, f"not {form}: too large ({size} nodes); shown as derived")
-    outcome = run_with_budget(lambda: _REWRITES[form](expr), budget_s, size=size)
+    outcome = run_with_budget(
+        lambda: normal(_REWRITES[form](expr), keep_top_coefficient=form == "factored"),
+        budget_s, size=estimate_work(expr))
     if not outcome.ok:
         return FormResult(expr, f"not {form}: {outcome.reason}; shown as derived")
     return FormResult(outcome.value)

@@ -16,13 +16,15 @@ from nablab.calculus.hessian import hessian_matrix
 from nablab.calculus.partials import partials as derive
 from nablab.calculus.point import PointResult, evaluate_at
 from nablab.calculus.sums import has_data
-from nablab.errors import ComputeLimitError, NablabError
+from nablab.errors import ComputeLimitError, DomainError, NablabError
 from nablab.expression import Expression, from_real
 
 #: total seconds all output forms of one call may spend simplifying
 TOTAL_FORM_BUDGET_S = 4.0
 #: a partial larger than this (as a tree) cannot be printed in any reasonable time or space
-MAX_PRINT_NODES = 200_000
+#: (writing one takes ~40 µs per node in each of text, echo and LaTeX: 20 000 nodes ≈ 1 s each)
+MAX_PRINT_NODES = 20_000
+_UNDEFINED = (type(sympy.zoo), type(sympy.nan), type(sympy.oo), type(-sympy.oo))
 
 
 @dataclass
@@ -131,6 +133,13 @@ def gradient(
                               hint=f"{v.name} is a summation limit or appears inside data; "
                                    "choose other variables")
     for v, d in zip(rvars, derived, strict=True):
+        if has_type(d, *_UNDEFINED):  # e.g. 0^x: 0^x·log(0) (has_type walks the DAG)
+            from nablab.render.text import to_echo
+
+            raise DomainError(f"∂f/∂{v.name} is not defined anywhere as written: it contains "
+                              f"{to_echo(d)}", hint="a constant base of 0 or a division by 0 "
+                              "in the function; rewrite it without that part")
+    for v, d in zip(rvars, derived, strict=True):
         size = tree_size(d)
         if size > MAX_PRINT_NODES:
             raise ComputeLimitError(
@@ -147,6 +156,13 @@ def gradient(
         else:
             shaped.append(to_form(d, form, budget_s=max(left, 0.01)))
     hess = hessian_matrix(derived, rvars) if hessian else None
+    if hess is not None:
+        size = max(tree_size(h) for row in hess for h in row)
+        if size > MAX_PRINT_NODES:
+            raise ComputeLimitError(
+                f"the Hessian is too large to write out ({size:.3g} nodes in one entry)",
+                hint="leave out the Hessian, or evaluate it numerically with "
+                     "nablab.calculus.hessian.hessian_matrix")
     conditions = domain_conditions(real_expr, derived)
     point = None
     if at is not None and at != {} and at != "":

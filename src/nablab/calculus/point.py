@@ -18,7 +18,7 @@ from typing import Any
 import symengine as se
 import sympy
 
-from nablab.calculus.budget import run_with_budget
+from nablab.calculus.budget import estimate_work, run_with_budget
 from nablab.calculus.dag import tree_size
 from nablab.calculus.domain import FUNCTION, PARTIALS, Condition, check_point
 from nablab.calculus.fdcheck import CheckRow, check_gradient
@@ -190,7 +190,7 @@ def _exact(expr: sympy.Expr, subs: Mapping) -> sympy.Expr | None:
     if not _cheap_exact(expr):
         return None
     outcome = run_with_budget(lambda: expr.xreplace(dict(subs)), 0.5,
-                              size=tree_size(expr))
+                              size=estimate_work(expr))
     if not outcome.ok or not isinstance(outcome.value, sympy.Expr):
         return None
     v = outcome.value
@@ -271,7 +271,11 @@ def evaluate_at(
         return scalar(0, list(p) + floats[n:])
 
     rows = check_gradient(f_num, floats[:n], g, [v.name for v in variables])
-    bad = [r.variable for r in rows if not r.ok]
+    bad = [r.variable for r in rows if r.checked and not r.ok]
+    unchecked = [r.variable for r in rows if not r.checked]
+    if unchecked:
+        notes.append("finite-difference check not possible for " + ", ".join(unchecked)
+                     + ": f is not a finite number a small step away from the point")
     if bad:
         notes.append("FINITE-DIFFERENCE MISMATCH for " + ", ".join(bad)
                      + ": the symbolic and numerical partials disagree at this point")

@@ -115,7 +115,9 @@ class Parser(StructuresMixin):
         if t.kind == OP and t.text == text:
             return self.advance()
         found = "the end of the input" if t.kind == END else f"'{self.describe(t)}'"
-        raise self.error(f"expected '{text}' {what}, found {found}", t)
+        hint = (f"add '{text}' at column {t.col}" if t.kind == END
+                else f"insert '{text}' before column {t.col} or fix what comes there")
+        raise self.error(f"expected '{text}' {what}, found {found}", t, hint)
 
     @staticmethod
     def describe(t: Token) -> str:
@@ -433,7 +435,9 @@ class Parser(StructuresMixin):
         if nt.kind == OP and nt.text in OPENERS:
             self.advance()
             if self.peek().is_op(OPENERS[nt.text]):
-                raise self.error(f"{t.text}() needs an argument", nt)
+                raise self.error(f"{t.text}() needs an argument", nt,
+                                 f"write {t.text}(x)" if spec.min_args <= 1 else
+                                 f"write {t.text}({', '.join('xyzw'[:spec.min_args])})")
             saved, self.abs_depth = self.abs_depth, 0
             args = [self.sum_level()]
             while self.peek().is_op(","):
@@ -443,7 +447,9 @@ class Parser(StructuresMixin):
             self.abs_depth = saved
             return args
         if spec.min_args > 1:
-            raise self.error(f"{t.text} needs parentheses: {t.text}(a, b)", t)
+            raise self.error(f"{t.text} needs parentheses: {t.text}(a, b)", t,
+                             "functions of two or more arguments take them in (…), "
+                             "separated by commas")
         if not (self.starts_operand(nt) or nt.is_op("-", "+")):
             raise self.error(f"{t.text} needs an argument", nt if nt.kind != END else t,
                              f"write {t.text}(x) or {t.text} x")
@@ -464,11 +470,13 @@ class Parser(StructuresMixin):
             want = (f"{spec.min_args}" if spec.min_args == spec.max_args
                     else f"{spec.min_args} to {spec.max_args}" if spec.max_args
                     else f"at least {spec.min_args}")
+            usage = "y, x" if spec.name == "atan2" else ", ".join("xyzw"[:max(spec.min_args, 1)])
             raise self.error(f"{t.text} takes {want} argument{'s' if want != '1' else ''}, "
-                             f"got {n}", t)
+                             f"got {n}", t, f"write {t.text}({usage})")
         if t.base is not None:  # log_b x
             if t.base == 1:
-                raise self.error("a logarithm to base 1 is undefined", t)
+                raise self.error("a logarithm to base 1 is undefined", t,
+                                 "use another base, e.g. log_2 x or log(x, 10)")
             value = sympy.Mul(sympy.log(args[0]), sympy.Pow(sympy.log(t.base), -1))
             return self.real(self.check(value, t), t)
         name = spec.name
@@ -484,7 +492,8 @@ class Parser(StructuresMixin):
             self.warn("log is the natural logarithm ln; write log10(x) or log_10(x) for base 10",
                       t)
         if name == "log" and n == 2 and args[1] == 1:
-            raise self.error("a logarithm to base 1 is undefined", t)
+            raise self.error("a logarithm to base 1 is undefined", t,
+                             "use another base, e.g. log(x, 2) or log(x, 10)")
         for a in args:
             if a.is_number:
                 self.real(a, t)  # a non-real constant argument (asin(pi)) is refused here

@@ -36,9 +36,23 @@ class StructuresMixin(_Base):
         self.advance()
         return self.group(t)
 
+    def frac_argument(self) -> sympy.Expr:
+        """A {…} group, or a single digit as LaTeX allows (\\frac1{x}, \\frac{x}2)."""
+        nt = self.peek()
+        if nt.kind == NUM and nt.text.isdigit() and len(nt.text) == 1:
+            self.advance()
+            return sympy.Integer(nt.text)
+        return self.brace_group("\\frac")
+
     def frac(self, t: Token) -> sympy.Expr:
-        num = self.brace_group("\\frac")
-        den = self.brace_group("\\frac")
+        nt = self.peek()
+        if nt.kind == NUM and nt.text.isdigit() and len(nt.text) == 2:
+            # \frac12, as LaTeX reads it: one digit each (the common way to write ½)
+            self.advance()
+            num, den = sympy.Integer(nt.text[0]), sympy.Integer(nt.text[1])
+        else:
+            num = self.frac_argument()
+            den = self.frac_argument()
         if _zero(den):
             raise self.error("this gives division by zero", t, "the denominator is zero")
         return self.check(sympy.Mul(num, self.check(sympy.Pow(den, -1), t)), t)
@@ -93,7 +107,8 @@ class StructuresMixin(_Base):
     def make_sum(self, t: Token, body: sympy.Expr, index: Token, lo: sympy.Expr,
                  hi: sympy.Expr) -> sympy.Expr:
         if index.kind != SYM or index.glued or self.toks[self.i].glued:
-            raise self.error("the summation index must be a single name, like n", index)
+            raise self.error("the summation index must be a single name, like n", index,
+                             "write sum(body, n, 1, N): body, index, lower and upper limit")
         if index.text in self.declared:
             raise self.error(f"the summation index {index.text} is also a declared variable",
                              index, "use another letter for the index")

@@ -5,9 +5,47 @@ from __future__ import annotations
 import sympy
 from sympy.core.function import AppliedUndef
 from sympy.printing.mathml import MathMLPresentationPrinter
+from sympy.printing.precedence import PRECEDENCE
+
+from nablab.render.order import data_first, split_sum_factor, sums_last
 
 
 class _NablabMathML(MathMLPresentationPrinter):
+    def _as_ordered_terms(self, expr, order=None):
+        return data_first(super()._as_ordered_terms(expr, order=order), expr)
+
+    def _mo(self, text: str):
+        mo = self.dom.createElement("mo")
+        mo.appendChild(self.dom.createTextNode(text))
+        return mo
+
+    def _row(self, sign: bool, parts: list):
+        mrow = self.dom.createElement("mrow")
+        if sign:
+            mrow.appendChild(self._mo("-"))
+        for i, part in enumerate(parts):
+            if i:
+                mrow.appendChild(self._mo("&InvisibleTimes;"))
+            mrow.appendChild(part)
+        return mrow
+
+    def _print_Mul(self, expr):
+        split = split_sum_factor(expr)
+        if split is not None:  # −(2/N) Σ …: the constant in front, as in the chapter
+            const, sums = split
+            neg = const.could_extract_minus_sign()
+            const = -const if neg else const
+            head = [] if const is sympy.S.One else [self._print(const)]
+            return self._row(neg, head + [self._print(s) for s in sums])
+        factors = sums_last(expr)
+        if factors is not None and not any(f.is_Pow and f.exp.is_negative for f in factors):
+            neg = factors[0].is_Number and factors[0].is_negative
+            if neg:
+                factors = factors[1:] if factors[0] is sympy.S.NegativeOne else \
+                    [-factors[0], *factors[1:]]
+            return self._row(neg, [self.parenthesize(f, PRECEDENCE["Mul"]) for f in factors])
+        return super()._print_Mul(expr)
+
     def _print_Function(self, e):
         # data inside a sum, y(n), is written y_n as in the chapter
         if isinstance(e, AppliedUndef) and len(e.args) == 1:

@@ -6,8 +6,35 @@ import sympy
 from sympy.core.function import AppliedUndef
 from sympy.printing.pretty.pretty import PrettyPrinter
 
+from nablab.render.order import data_first, split_sum_factor, sums_last
+
 
 class _NablabPretty(PrettyPrinter):
+    def _as_ordered_terms(self, expr, order=None):
+        return data_first(super()._as_ordered_terms(expr, order=order), expr)
+
+    def _print_Mul(self, product):
+        split = split_sum_factor(product)
+        if split is not None:  # -2/N ⋅ Σ …: the constant in front, as in the chapter
+            from sympy.printing.pretty.stringpict import prettyForm
+
+            const, sums = split
+            body = prettyForm.__mul__(*[self._print(s) for s in sums]) if len(sums) > 1 \
+                else self._print(sums[0])
+            if const is sympy.S.One:
+                return body
+            if const is sympy.S.NegativeOne:
+                return prettyForm.__mul__(self._print(sympy.S.NegativeOne), body)
+            return prettyForm.__mul__(self._print(const), body)
+        factors = sums_last(product)
+        if factors is not None and not any(f.is_Pow and f.exp.is_negative for f in factors):
+            from sympy.printing.pretty.stringpict import prettyForm
+
+            parts = [prettyForm(*self._print(f).parens()) if f.is_Add else self._print(f)
+                     for f in factors]
+            return prettyForm.__mul__(*parts)
+        return super()._print_Mul(product)
+
     def _print_Function(self, e, sort=False, func_name=None, left="(", right=")"):
         # data inside a sum, y(n), is written yₙ as in the chapter
         if isinstance(e, AppliedUndef) and len(e.args) == 1:
@@ -23,8 +50,28 @@ class _NablabPretty(PrettyPrinter):
 _PRETTY = _NablabPretty({"use_unicode": True, "wrap_line": False})
 
 
+#: above this many tree nodes SymPy's 2-D layout gets slow (its cost grows faster than the
+#: size: minutes for a 5000-node nested partial) and unreadable; we write one line instead
+PRETTY_MAX_NODES = 400
+
+
+def _too_big(expr: sympy.Basic) -> bool:
+    from nablab.calculus.dag import tree_size
+
+    return tree_size(expr) > PRETTY_MAX_NODES
+
+
 def to_pretty(expr: sympy.Basic) -> str:
-    """Multi-line Unicode drawing of ``expr`` (fractions stacked, roots drawn)."""
+    """Multi-line Unicode drawing of ``expr`` (fractions stacked, roots drawn); large
+    expressions (and matrices with a large entry) as one line per row of the echo."""
+    from nablab.render.text import to_echo
+
+    if isinstance(expr, sympy.MatrixBase):
+        if any(_too_big(e) for e in expr):
+            return "\n".join("[" + ", ".join(to_echo(e) for e in expr.row(i)) + "]"
+                             for i in range(expr.rows))
+    elif _too_big(expr):
+        return to_echo(expr)
     return _PRETTY.doprint(expr)
 
 

@@ -19,6 +19,8 @@ from sympy.core.function import AppliedUndef
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
+from nablab.render.order import data_first, split_sum_factor, sums_last
+
 _FLAT_ABOVE = 100
 
 
@@ -64,6 +66,14 @@ class _SafeStrPrinter(StrPrinter):
         return f"Float('{to_str(expr._mpf_, prec_to_dps(expr._prec) + 3)}', " \
                f"precision={expr._prec})"
 
+    def _print_MatrixBase(self, expr) -> str:
+        # one line, Matrix([[a], [b]]) (SymPy's str has a newline per row)
+        rows = ", ".join("[" + ", ".join(self._print(x) for x in expr.row(i)) + "]"
+                         for i in range(expr.rows))
+        return f"Matrix([{rows}])"
+
+    _print_ImmutableDenseMatrix = _print_MutableDenseMatrix = _print_MatrixBase
+
     # Long sums and products print as Add(…)/Mul(…): Python's own parser (which sympify uses)
     # recurses once per '+' and fails on thousands of terms.
     def _print_Add(self, expr, order=None) -> str:
@@ -77,6 +87,10 @@ class _SafeStrPrinter(StrPrinter):
         # Python reads -(x + y)*(x + z) as (-(x + y))*(x + z), and SymPy distributes a number
         # over a lone sum: keep the number outside the rest, -((x + y)*(x + z)), to read back
         coeff, rest = expr.as_coeff_Mul()
+        if len(expr.args) == 2 and coeff is not S.One and rest.is_Add:
+            # a number times one sum, kept unevaluated (the factored form, 4*(x**3 - y*z)):
+            # SymPy would distribute 4*(…) on reading, so say evaluate=False
+            return f"Mul({self._print(coeff)}, {self._print(rest)}, evaluate=False)"
         if coeff is not S.One and _has_sum_factor(rest):
             inner = self._print(rest)
             if coeff is S.NegativeOne:
@@ -104,7 +118,35 @@ def to_text(expr: sympy.Basic) -> str:
 
 
 class _EchoPrinter(StrPrinter):
-    """Prints what nablab's parser reads back: sum(…, n, 1, N), |x|, max(…), y_n, e, π."""
+    """Prints what nablab's parser reads back: sum(…, n, 1, N), |x|, max(…), y_n, e, π;
+    sums over data arranged as the chapter writes them (:mod:`nablab.render.order`)."""
+
+    def _as_ordered_terms(self, expr, order=None):
+        return data_first(super()._as_ordered_terms(expr, order=order), expr)
+
+    def _print_Mul(self, expr) -> str:
+        split = split_sum_factor(expr)
+        if split is not None:  # -(2/N)*sum(…): the constant in front, as in the chapter
+            const, sums = split
+            body = "*".join(self._print(s) for s in sums)
+            if const is S.One:
+                return body
+            if const is S.NegativeOne:
+                return "-" + body
+            neg = const.could_extract_minus_sign()
+            shown = self._print(-const if neg else const)
+            if not (const.is_Integer or const.is_Symbol or (-const).is_Integer):
+                shown = f"({shown})"
+            return ("-" if neg else "") + shown + "*" + body
+        factors = sums_last(expr)
+        if factors is not None and not any(f.is_Pow and f.exp.is_negative for f in factors):
+            sign = ""
+            if factors[0].is_Number and factors[0].is_negative:
+                sign = "-"
+                factors = factors[1:] if factors[0] is S.NegativeOne else \
+                    [-factors[0], *factors[1:]]
+            return sign + "*".join(self.parenthesize(f, PRECEDENCE["Mul"]) for f in factors)
+        return super()._print_Mul(expr)
 
     def _print_Symbol(self, expr: sympy.Symbol) -> str:
         return expr.name

@@ -73,8 +73,10 @@ def _numpy(result) -> str:
                         "(rows of the result are the partials).")
 
 
-def _fmt(v: float) -> str:
-    return f"{v:.12g}"
+def _fmt(v: float, spec: str = ".12g") -> str:
+    import math
+
+    return format(v, spec) if math.isfinite(v) else "—"
 
 
 def _human(result, args, source: str | None) -> None:
@@ -111,6 +113,13 @@ def _human(result, args, source: str | None) -> None:
             node = result.steps.get(v.name)
             if node is not None:
                 console.print(steps_text(node, detail=args.detail), markup=False)
+    if args.steps and getattr(result, "steps", None):
+        from nablab.steps.printers import to_text as steps_text
+
+        assembly = getattr(result.steps, "assembly", None)
+        if assembly is not None:  # ∇f collected from the partials (and evaluated at --at)
+            console.print()
+            console.print(steps_text(assembly, detail=args.detail), markup=False)
     console.print()
     console.print("∇f =")
     console.print(column(result.partials), markup=False)
@@ -145,11 +154,12 @@ def _human(result, args, source: str | None) -> None:
                       "rel error", "check", title="∇f at the point, checked")
         for v, g, row in zip(result.variables, at.gradient, at.check, strict=True):
             table.add_row(v.name, "" if g.exact is None else to_echo(g.exact.xreplace(
-                result.back)), _fmt(row.symbolic), _fmt(row.numeric), f"{row.abs_error:.2e}",
-                f"{row.rel_error:.2e}", "[green]ok[/green]" if row.ok else
+                result.back)), _fmt(row.symbolic), _fmt(row.numeric), _fmt(row.abs_error, ".2e"),
+                _fmt(row.rel_error, ".2e"), "[green]ok[/green]" if row.ok else
+                "[yellow]not checked[/yellow]" if not row.checked else
                 f"[bold red]MISMATCH[/bold red] (tol {row.tolerance:.1e})")
         console.print(table)
-        tol = max((r.tolerance for r in at.check), default=0.0)
+        tol = max((r.tolerance for r in at.check if r.checked), default=0.0)
         console.print(f"  check: central differences + Richardson, tolerance up to {tol:.1e}")
         console.print(f"  ‖∇f‖ = {_fmt(at.norm)}  (the largest directional derivative)")
         if at.direction is not None:
