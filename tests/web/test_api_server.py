@@ -267,7 +267,7 @@ def test_health(strict):
 
 # -- the command line starts the same server ------------------------------------------------
 def test_nablab_serve_console_script_prints_the_url_and_serves(tmp_path):
-    from conftest import wait_for_url
+    from live_servers import wait_for_url
 
     script = [sys.executable, "-c", "import sys; from nablab.interfaces.cli import entry; "
               "sys.argv[0] = 'nablab'; entry()"]
@@ -315,3 +315,26 @@ def test_error_bodies_are_json_never_tracebacks(strict):
     assert_error(r, 422)
     assert "Traceback" not in r.text
     assert json.loads(r.text)
+
+
+@pytest.mark.filterwarnings("ignore::starlette.exceptions.StarletteDeprecationWarning")
+def test_docs_fall_back_to_the_self_hosted_reader_without_swagger_ui(tmp_path):
+    """With swagger-ui-dist installed (package.json pins it) /docs is Swagger UI; a checkout
+    without it still documents the API with the self-hosted reader."""
+    from starlette.testclient import TestClient
+
+    from nablab.interfaces.web.app import Settings, create_app, find_node_modules
+
+    real = find_node_modules()
+    assert (real / "swagger-ui-dist" / "swagger-ui-bundle.js").is_file(), "run npm ci"
+    assert "swagger-ui-bundle.js" in TestClient(create_app(Settings())).get("/docs").text
+    partial = tmp_path / "node_modules"
+    partial.mkdir()
+    for name in ("katex", "plotly.js-dist-min"):
+        (partial / name).symlink_to(real / name)
+    client = TestClient(create_app(Settings(node_modules=partial)))
+    docs = client.get("/docs")
+    assert docs.status_code == 200
+    assert "swagger" not in docs.text and "/apidocs/apidocs.js" in docs.text
+    assert client.get("/apidocs/apidocs.js").status_code == 200
+    assert client.get("/vendor/swagger-ui/swagger-ui-bundle.js").status_code == 404

@@ -12,6 +12,7 @@ import json
 import os
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -43,7 +44,11 @@ async def _with_pool(pool: WorkerPool, coro):
 
 
 def run_with(pool: WorkerPool, coro):
-    return asyncio.run(_with_pool(pool, coro))
+    """Run a scenario on its own event loop in a thread of its own: in a run with the browser
+    tests, Playwright's sync API keeps an event loop running in the main thread, where
+    ``asyncio.run`` refuses to start."""
+    with ThreadPoolExecutor(max_workers=1) as ex:
+        return ex.submit(asyncio.run, _with_pool(pool, coro)).result()
 
 
 def test_runaway_request_is_killed_and_the_pool_keeps_serving():

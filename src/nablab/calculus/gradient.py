@@ -4,6 +4,7 @@ point the values and the finite-difference check — one result object, one JSON
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -123,9 +124,58 @@ def gradient(
     if not e.variables:
         raise NablabError("the function has no variables to differentiate by",
                           hint="declare them, e.g. --vars x,y")
+    real_expr, rvars, rparams, back = e.expr, e.variables, e.parameters, {}
+    derived, shaped, hess, conditions = _symbolic(real_expr, rvars, form, hessian, budget_s)
+    point = None
+    if at is not None and at != {} and at != "":
+        if has_data(real_expr):
+            raise NablabError("this function sums over data, so it has no value at a point "
+                              "without the data", hint="use nablab regress with a data file")
+        point = evaluate_at(real_expr, derived, rvars, rparams, conditions, at,
+                            direction=direction, hessian=hess, back=back)
+    elif direction is not None:
+        raise NablabError("a direction needs a point", hint="add --at x=1,y=2")
+
+    def plain(x: sympy.Expr) -> sympy.Expr:
+        return from_real(x, back) if back else x  # xreplace walks the whole tree
+
+    return GradientResult(
+        expression=e,
+        variables=e.variables,
+        parameters=e.parameters,
+        form=form,
+        partials=[plain(s.expr) for s in shaped],
+        derived=[plain(d) for d in derived],
+        notes=[s.note for s in shaped],
+        domain=conditions,
+        hessian=None if hess is None else [[plain(h) for h in row] for row in hess],
+        at=point,
+        back=back,
+    )
+
+
+#: symbolic answers kept per process: the page and the HTTP API ask for the same function at
+#: many points (every click), and only the evaluation at the point depends on the point
+_SYMBOLIC_CACHE: OrderedDict[tuple, tuple] = OrderedDict()
+_SYMBOLIC_CACHE_SIZE = 256
+
+
+def _symbolic(
+    real_expr: sympy.Expr,
+    rvars: tuple[sympy.Symbol, ...],
+    form: str,
+    hessian: bool,
+    budget_s: float,
+) -> tuple[list[sympy.Expr], list[FormResult], list[list[sympy.Expr]] | None, list[Condition]]:
+    """The point-independent part of :func:`gradient` (partials in ``form``, Hessian, domain),
+    memoised; an answer that ran out of its time budget is not kept, so it is tried again."""
+    key = (real_expr, rvars, form, hessian, budget_s)
+    hit = _SYMBOLIC_CACHE.get(key)
+    if hit is not None:
+        _SYMBOLIC_CACHE.move_to_end(key)
+        return hit
     # SymEngine has no assumptions and SymPy's fallback makes symbols real per term
     # (partials._sympy_diff), so the whole expression never needs rebuilding over real symbols
-    real_expr, rvars, rparams, back = e.expr, e.variables, e.parameters, {}
     derived = derive(real_expr, rvars)
     for v, d in zip(rvars, derived, strict=True):
         if has_type(d, sympy.Derivative):
@@ -164,29 +214,10 @@ def gradient(
                 hint="leave out the Hessian, or evaluate it numerically with "
                      "nablab.calculus.hessian.hessian_matrix")
     conditions = domain_conditions(real_expr, derived)
-    point = None
-    if at is not None and at != {} and at != "":
-        if has_data(real_expr):
-            raise NablabError("this function sums over data, so it has no value at a point "
-                              "without the data", hint="use nablab regress with a data file")
-        point = evaluate_at(real_expr, derived, rvars, rparams, conditions, at,
-                            direction=direction, hessian=hess, back=back)
-    elif direction is not None:
-        raise NablabError("a direction needs a point", hint="add --at x=1,y=2")
-
-    def plain(x: sympy.Expr) -> sympy.Expr:
-        return from_real(x, back) if back else x  # xreplace walks the whole tree
-
-    return GradientResult(
-        expression=e,
-        variables=e.variables,
-        parameters=e.parameters,
-        form=form,
-        partials=[plain(s.expr) for s in shaped],
-        derived=[plain(d) for d in derived],
-        notes=[s.note for s in shaped],
-        domain=conditions,
-        hessian=None if hess is None else [[plain(h) for h in row] for row in hess],
-        at=point,
-        back=back,
-    )
+    out = (derived, shaped, hess, conditions)
+    # a time-out depends on the machine's load at that moment: such an answer is not kept
+    if not any(r.note and ("time budget" in r.note or "took longer" in r.note) for r in shaped):
+        _SYMBOLIC_CACHE[key] = out
+        if len(_SYMBOLIC_CACHE) > _SYMBOLIC_CACHE_SIZE:
+            _SYMBOLIC_CACHE.popitem(last=False)
+    return out

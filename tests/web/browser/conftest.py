@@ -7,6 +7,7 @@ if it is missing, the tests fail — they are never skipped. ``live_server`` com
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +15,8 @@ import pytest
 from page_helpers import PageRecorder, open_page, wait_for_partials
 from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwright
 
-CHROMIUM = "/usr/bin/chromium"
+# NABLAB_CHROMIUM only to check that a missing browser fails the run (it does not skip it).
+CHROMIUM = os.environ.get("NABLAB_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run", "--disable-quic",

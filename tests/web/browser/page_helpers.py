@@ -12,9 +12,15 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 REPO = Path(__file__).resolve().parents[3]
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+
+# Waits on the page's own signals (a rendered partial, a filled table row), never on sleeps.
+# Generous but bounded: the shared 2-core machine can be slow, a broken server must not hang.
+RESULT_TIMEOUT = 45_000
+STATUSES = ("#input-status", "#point-status", "#plot-status", "#descent-status", "#reg-status")
 
 # Runs before any page script: collects CSP violations the browser reports.
 _WATCH_CSP = """
@@ -65,7 +71,7 @@ def open_page(context: BrowserContext, base_url: str, path: str = "/", *, width:
     page = context.new_page()
     page.set_viewport_size({"width": width, "height": height})
     page.emulate_media(color_scheme=color_scheme)
-    page.set_default_timeout(20_000)
+    page.set_default_timeout(RESULT_TIMEOUT)  # generous for a loaded machine, but bounded
     rec = PageRecorder(page, base_url)
 
     def route(route, request) -> None:
@@ -97,13 +103,32 @@ def open_page(context: BrowserContext, base_url: str, path: str = "/", *, width:
     return rec
 
 
+def page_statuses(page: Page) -> str:
+    """What the page's status lines say: the diagnosis when an expected result never shows
+    (e.g. the server's workers failing on a broken core answer every request with an error)."""
+    parts = []
+    for sel in STATUSES:
+        text = page.locator(sel).inner_text(timeout=2_000).strip() if page.locator(sel).count() else ""
+        if text:
+            parts.append(f"{sel}: {text}")
+    return "; ".join(parts) or "(no status shown)"
+
+
+def _wait(page: Page, selector: str, what: str) -> None:
+    try:
+        page.wait_for_selector(selector, timeout=RESULT_TIMEOUT)
+    except PlaywrightTimeoutError:
+        raise AssertionError(f"{what} did not appear within {RESULT_TIMEOUT / 1000:.0f} s; "
+                             f"the page says: {page_statuses(page)}") from None
+
+
 def wait_for_partials(page: Page, variables: tuple[str, ...] = ("x", "y")) -> None:
     for v in variables:
-        page.wait_for_selector(f"#partials li[data-var='{v}'] .katex", timeout=30_000)
+        _wait(page, f"#partials li[data-var='{v}'] .katex", f"the partial ∂f/∂{v}")
 
 
 def wait_for_point(page: Page) -> None:
-    page.wait_for_selector("#point-table td[data-key='value']", timeout=30_000)
+    _wait(page, "#point-table td[data-key='value']", "the point table")
 
 
 def table_value(page: Page, key: str) -> str:

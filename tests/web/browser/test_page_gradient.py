@@ -206,3 +206,29 @@ def test_a_third_variable_is_fixed_by_a_slider_and_the_picture_follows(app):
     page.wait_for_function("() => document.querySelector('#contour-summary').textContent.includes('Fixed: z = 2')")
     assert "ranges from 4 to 22" in page.inner_text("#contour-summary")
     app.assert_clean()
+
+
+def test_the_variables_box_is_filled_from_the_reading_until_the_user_types_in_it(app):
+    page = app.page
+    page.wait_for_function("() => document.querySelector('#vars').value === 'x, y'")
+    assert page.get_attribute("#vars", "data-source") == "reading"
+    # names only shown, not chosen: the permalink does not pin them
+    assert page.evaluate("new URLSearchParams(location.hash.slice(1)).has('v')") is False
+    # a new function is read afresh (not pinned to the old x, y): z is a variable, the box follows
+    page.fill("#fn", "x^2 + z^3")
+    page.wait_for_function("() => document.querySelector('#vars').value === 'x, z'")
+    wait_for_partials(page, ("x", "z"))
+    # typing in the box is the user's choice: z is then held constant, and the box keeps "x"
+    page.fill("#vars", "x")
+    page.wait_for_function("() => document.querySelectorAll('#partials li').length === 1")
+    page.wait_for_function("() => document.querySelector('#input-status').textContent.includes('Held constant')")
+    assert "z" in page.inner_text("#input-status")
+    assert page.input_value("#vars") == "x"
+    assert page.get_attribute("#vars", "data-source") == "user"
+    shown = sympy.sympify(page.get_attribute("#partials li[data-var='x']", "data-text"))
+    assert shown == 2 * sympy.Symbol("x")
+    # emptying the box hands it back to the reading
+    page.fill("#vars", "")
+    page.wait_for_function("() => document.querySelector('#vars').value === 'x, z'")
+    wait_for_partials(page, ("x", "z"))
+    app.assert_clean()

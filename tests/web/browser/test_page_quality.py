@@ -46,7 +46,7 @@ def test_no_request_leaves_the_server(context, base_url):
     try:
         wait_for_partials(page)
         page.select_option("#preset", "mse")
-        page.wait_for_timeout(300)
+        page.wait_for_function("() => document.querySelector('#preview').textContent.includes('θ')")
         page.select_option("#preset", "chapter")
         wait_for_pictures(page)
         page.locator("#surface").scroll_into_view_if_needed()
@@ -59,7 +59,7 @@ def test_no_request_leaves_the_server(context, base_url):
         page.fill("#check-answer", "2xy + y cos(xy)")
         page.click("#check-button")
         page.wait_for_function("() => !document.querySelector('#check-result').textContent.includes('Checking')")
-        page.wait_for_timeout(500)
+        page.wait_for_selector("#reg-table td[data-key='theta']")
         # KaTeX fonts, Plotly and the page's own modules were all fetched — from this server only
         assert any("/vendor/katex/fonts/" in url for url in rec.requests)
         assert any(url.endswith("/vendor/plotly/plotly.min.js") for url in rec.requests)

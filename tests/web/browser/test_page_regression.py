@@ -82,3 +82,41 @@ def test_regression_fits_the_data_and_matches_least_squares(app):
     assert float(first[0]) == pytest.approx(X[0], abs=0.1)
     assert float(first[1]) == pytest.approx(Y[0] + 2, abs=0.15)
     app.assert_clean()
+
+
+def test_regression_defaults_converge_and_turning_scaling_off_shows_its_effect(app):
+    page = app.page
+    page.locator("#regression-card").scroll_into_view_if_needed()
+    # defaults: η left to the server (1/L) and x standardised
+    assert page.input_value("#reg-eta") == ""
+    assert page.is_checked("#reg-scale")
+    page.wait_for_function("() => document.querySelector('#reg-status').textContent.includes('With feature scaling')")
+    rows = [line.split(",") for line in page.input_value("#reg-data").splitlines()[1:]]
+    x, y = np.array([[float(a), float(b)] for a, b in rows]).T
+    want = np.linalg.lstsq(np.column_stack([np.ones_like(x), x]), y, rcond=None)[0]
+    assert numbers(page.inner_text("#reg-table td[data-key='theta']")) == pytest.approx(want, rel=1e-6)
+    assert "(converged)" in page.inner_text("#reg-table td[data-key='iterations']")
+    # 1/L for standardised x: J's Hessian is 2·I, so η = 0.5
+    assert numbers(page.inner_text("#reg-table td[data-key='rate']").split("(")[0])[0] == pytest.approx(0.5)
+    status = page.inner_text("#reg-status")
+    assert "gradient descent converged in" in status and "—" not in status
+    # the unscaled condition number, computed here: J's Hessian ∝ [[1, E x], [E x, E x²]]
+    eig = np.linalg.eigvalsh(np.array([[1, x.mean()], [x.mean(), (x**2).mean()]]))
+    kappa = eig[-1] / eig[0]
+    assert kappa > 50  # the generated data make the unscaled problem ill-conditioned
+
+    page.uncheck("#reg-scale")
+    page.wait_for_function("() => document.querySelector('#reg-status').textContent.includes('Without feature scaling')")
+    status = page.inner_text("#reg-status")
+    assert "did not converge within 500 epochs" in status
+    assert "With it, the same rule converged in" in status
+    shown = float(status.split("condition number is ")[1].split(" ")[0])
+    assert shown == pytest.approx(kappa, rel=5e-3)
+    theta = numbers(page.inner_text("#reg-table td[data-key='theta']"))
+    assert theta != pytest.approx(want, rel=1e-3)  # 500 epochs are not enough without scaling
+    # the server's path (θ per epoch) is drawn: start, 500 updates
+    page.wait_for_function("""() => { const t = (document.querySelector('#reg-contour').data || [])
+                                        .find(t => t.name === 'descent path'); return t && t.x.length === 501; }""")
+    page.check("#reg-scale")
+    page.wait_for_function("() => document.querySelector('#reg-status').textContent.includes('With feature scaling')")
+    app.assert_clean()

@@ -5,7 +5,7 @@
 import { post, variablesField } from "./api.js";
 import { $, clear, copyText, debounce, el, fmt, parseAssignments, setStatus } from "./dom.js";
 import { initDescent, pause, resetDescent, setEta, start as startDescent } from "./descent.js";
-import { initInput } from "./input.js";
+import { initInput, setVariables, variablesText } from "./input.js";
 import { typesetStatic } from "./math.js";
 import { isEmbed, readState, writeState } from "./permalink.js";
 import { clearPlots, draw, loadGrid, onPlotClick, renderSliders, setOverlay } from "./plots.js";
@@ -15,7 +15,7 @@ import { generate, getPoints, initRegression, redrawRegression, runFit, setPoint
 import { initResults, markStale, showResults } from "./results.js";
 import { renderSteps, showStepsError } from "./steps.js";
 import { initTheme, onThemeChange } from "./theme.js";
-import { loadPlotly } from "./vendor.js";
+import { firstResultsShown, loadPlotly } from "./vendor.js";
 
 const state = {
   text: "", variables: "", form: "simplified", point: "", direction: "", xVar: "", yVar: "",
@@ -28,7 +28,7 @@ const request = () => ({ text: state.text, variables: state.variables });
 
 function syncFromControls() {
   state.text = $("#fn").value;
-  state.variables = $("#vars").value;
+  state.variables = variablesText();
   state.form = $("#form").value;
   state.point = $("#point").value;
   state.direction = $("#direction").value;
@@ -50,7 +50,7 @@ const saveHash = debounce(() => {
     ...state,
     fixed: Object.entries(state.fixed).map(([k, v]) => `${k}=${v}`).join(","),
     regData: pts.length <= 60 ? pts.map((p) => p.join(",")).join(";") : "",
-    regScale: $("#reg-scale").checked ? "1" : "",
+    regScale: $("#reg-scale").checked ? "" : "0",  // on by default
     regEta: $("#reg-eta").value, regEpochs: $("#reg-epochs").value,
     theme: document.documentElement.dataset.theme || "",
   });
@@ -58,7 +58,7 @@ const saveHash = debounce(() => {
 
 function applyControls(s) {
   if (s.text !== undefined) $("#fn").value = s.text;
-  if (s.variables !== undefined) $("#vars").value = s.variables;
+  if (s.variables !== undefined) setVariables(s.variables);
   if (s.form) $("#form").value = s.form;
   if (s.point !== undefined) $("#point").value = s.point;
   if (s.direction !== undefined) $("#direction").value = s.direction;
@@ -80,7 +80,7 @@ function applyPreset(key) {
   state.fixed = {};
   state.xVar = "";
   state.yVar = "";
-  applyControls({ ...preset, eta: preset.etas?.good });
+  applyControls({ variables: "", ...preset, eta: preset.etas?.good });
   resetDescent();
   readingKey = null;  // the new reading must not reset the run (and its note) again
   setStatus($("#descent-status"), "info", preset.note);
@@ -121,6 +121,11 @@ function onReading(data) {
   if ($("#point").value.trim() && !sameNames(assignedNames($("#point").value), vars)) {
     $("#point").value = vars.map((v) => `${v}=1`).join(", ");
   }
+  // a direction written for another number of variables: the first axis instead
+  const dir = $("#direction").value.trim();
+  if (dir && !dir.includes("=") && vars.length && dir.split(/[,\s]+/).filter(Boolean).length !== vars.length) {
+    $("#direction").value = vars.map((_, i) => (i === 0 ? "1" : "0")).join(", ");
+  }
   if ($("#start").value.trim() && !sameNames(assignedNames($("#start").value), vars)) {
     $("#start").value = vars.map((v) => `${v}=1`).join(", ");
   }
@@ -148,8 +153,9 @@ async function refreshResults() {
   const body = { text: req.text, variables: variablesField(req.variables), form: $("#form").value };
   const result = await post("gradient", body, "gradient");
   if (result.aborted) return;
-  if (!result.ok) { setStatus($("#input-status"), "error", result.error.message, result.error.hint); markStale(); return; }
+  if (!result.ok) { setStatus($("#input-status"), "error", result.error.message, result.error.hint); markStale(); firstResultsShown(); return; }
   showResults(result.data);
+  firstResultsShown();  // typeset: Plotly may take the main thread now
   // steps separately: they take longer, and a function without steps still gets its answer
   const steps = await post("gradient", { ...body, steps: true }, "steps");
   if (steps.aborted) return;
@@ -253,7 +259,7 @@ function init() {
   for (const [key, preset] of Object.entries(PRESETS)) select.append(el("option", { value: key, text: preset.label }));
   select.addEventListener("change", () => applyPreset(select.value));
 
-  input = initInput({ onReading, onInvalid: () => { markStale(); saveHash(); }, onEdit: () => saveHash() });
+  input = initInput({ onReading, onInvalid: () => { markStale(); saveHash(); firstResultsShown(); }, onEdit: () => saveHash() });
   initResults({ getRequest: request });
   initDescent({ getRequest: request, etaPresets, onPath, onChange: () => saveHash() });
   initRegression({ onChange: () => saveHash() });
@@ -285,7 +291,7 @@ function init() {
   } else {
     setPoints(generate(20, 1, 7), { refit: false });
   }
-  if (saved.regScale) $("#reg-scale").checked = true;
+  if (saved.regScale !== undefined) $("#reg-scale").checked = saved.regScale !== "0";
   if (saved.regEta) $("#reg-eta").value = saved.regEta;
   if (saved.regEpochs) $("#reg-epochs").value = saved.regEpochs;
   if (saved.text !== undefined) {

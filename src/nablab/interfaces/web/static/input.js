@@ -7,6 +7,24 @@ import { renderTex } from "./math.js";
 
 const DEBOUNCE_MS = 250;
 
+// The Variables box is filled from each reading until the user types in it; while it only
+// holds the reading's names it is not sent (a new function is read afresh, not pinned to the
+// old function's variables). Emptying the box hands it back to the reading.
+let typed = false;
+
+/** The variables the user chose ("" while the box only shows the reading's names). */
+export function variablesText() {
+  return typed ? $("#vars").value : "";
+}
+
+/** Set the box from a permalink or preset: non-empty text counts as the user's choice. */
+export function setVariables(text) {
+  const vars = $("#vars");
+  vars.value = text || "";
+  typed = Boolean((text || "").trim());
+  vars.dataset.source = typed ? "user" : "reading";
+}
+
 export function initInput({ onReading, onInvalid, onEdit }) {
   const fn = $("#fn");
   const vars = $("#vars");
@@ -17,7 +35,7 @@ export function initInput({ onReading, onInvalid, onEdit }) {
       onInvalid?.();
       return;
     }
-    const result = await post("parse", { text, variables: variablesField(vars.value) }, "parse");
+    const result = await post("parse", { text, variables: variablesField(variablesText()) }, "parse");
     if (result.aborted) return;
     if (!result.ok) {
       showError(result.error, text);
@@ -28,7 +46,12 @@ export function initInput({ onReading, onInvalid, onEdit }) {
     onReading?.(result.data);
   }, DEBOUNCE_MS);
   fn.addEventListener("input", () => { onEdit?.(); run(); });
-  vars.addEventListener("input", () => { onEdit?.(); run(); });
+  vars.addEventListener("input", () => {
+    typed = Boolean(vars.value.trim());
+    vars.dataset.source = typed ? "user" : "reading";
+    onEdit?.();
+    run();
+  });
   fn.addEventListener("keydown", (event) => { if (event.key === "Enter") run.now(); });
   vars.addEventListener("keydown", (event) => { if (event.key === "Enter") run.now(); });
   return { reparse: () => run.now() };
@@ -43,7 +66,12 @@ export function showReading(data) {
   const names = (data.variables || []).join(", ");
   renderTex($("#preview"), latex ? `f(${names}) = ${latex}` : "", true);
   const echo = data.expression?.echo;
-  $("#vars").placeholder = names ? `${names} (from the reading)` : "from the reading";
+  const vars = $("#vars");
+  if (!typed) {
+    vars.value = names;
+    vars.dataset.source = "reading";
+  }
+  vars.placeholder = "from the reading";
   $("#echo").textContent = echo ? `read as ${echo}` : "";
   const params = data.parameters || [];
   setStatus($("#input-status"), "", "");

@@ -69,36 +69,89 @@ function axisStyle(colors, title) {
   return { title: { text: title }, color: colors.fg, gridcolor: colors.grid, zerolinecolor: colors.muted, constrain: "domain" };
 }
 
-function arrowTrace(g, colors) {
-  const a = g.arrows;
-  if (!a || !a.x || !a.u || !a.max_norm) return null;
-  const xs = [], ys = [], sizes = [];
-  const dx = a.x.length > 1 ? Math.abs(a.x[1] - a.x[0]) : 1;
-  const dy = a.y && a.y.length > 1 ? Math.abs(a.y[1] - a.y[0]) : dx;
-  const scale = 0.85 * Math.min(dx, dy) / a.max_norm;
+/** The cap for arrow lengths: the 75th percentile of ‖∇f‖ over the arrow grid, so a few steep
+ *  places (Rosenbrock's walls) do not shrink every other arrow to a dot. */
+export function arrowCap(a) {
+  const norms = [];
   for (let i = 0; i < a.y.length; i++) {
     for (let j = 0; j < a.x.length; j++) {
       const u = a.u[i][j], v = a.v[i][j];
-      if (u === null || v === null || (u === 0 && v === 0)) continue;
+      if (u !== null && v !== null && Number.isFinite(u) && Number.isFinite(v)) norms.push(Math.hypot(u, v));
+    }
+  }
+  norms.sort((p, q) => p - q);
+  if (!norms.length || norms[norms.length - 1] === 0) return 0;
+  const cap = norms[Math.min(norms.length - 1, Math.floor(0.75 * norms.length))];
+  return cap > 0 ? cap : norms[norms.length - 1];
+}
+
+function arrowTrace(g, colors) {
+  const a = g.arrows;
+  if (!a || !a.x || !a.u) return null;
+  const cap = arrowCap(a);
+  if (!cap) return null;
+  const xs = [], ys = [], sizes = [];
+  const dx = a.x.length > 1 ? Math.abs(a.x[1] - a.x[0]) : 1;
+  const dy = a.y && a.y.length > 1 ? Math.abs(a.y[1] - a.y[0]) : dx;
+  const full = 0.85 * Math.min(dx, dy);
+  for (let i = 0; i < a.y.length; i++) {
+    for (let j = 0; j < a.x.length; j++) {
+      const u = a.u[i][j], v = a.v[i][j];
+      if (u === null || v === null || !Number.isFinite(u) || !Number.isFinite(v) || (u === 0 && v === 0)) continue;
+      const norm = Math.hypot(u, v);
+      const length = (full * Math.min(norm, cap)) / cap;  // proportional to ‖∇f‖ up to the cap
       const x0 = a.x[j], y0 = a.y[i];
-      xs.push(x0, x0 + scale * u, null);
-      ys.push(y0, y0 + scale * v, null);
-      sizes.push(0, 7, 0);
+      xs.push(x0, x0 + (length * u) / norm, null);
+      ys.push(y0, y0 + (length * v) / norm, null);
+      sizes.push(0, norm >= cap ? 8 : 6, 0);
     }
   }
   return {
-    type: "scatter", mode: "lines+markers", name: "∇f (scaled)", x: xs, y: ys, hoverinfo: "skip",
+    type: "scatter", mode: "lines+markers", name: "∇f (length capped)", x: xs, y: ys, hoverinfo: "skip",
     line: { color: colors.muted, width: 1.2 },
     marker: { symbol: "arrow", angleref: "previous", size: sizes, color: colors.muted },
   };
 }
 
+/** Contour levels that follow the data: when f spans decades over the grid (the lowest half of
+ *  the values squeezed into less than an eighth of the range, as in Rosenbrock's valley), the
+ *  contours are drawn evenly in log(f − min f + δ) instead of f, so the valley gets its share of
+ *  lines; the colour bar is labelled in f. Returns null for evenly spaced levels. */
+const levelCache = new WeakMap();
+
+export function logLevels(g) {
+  if (!levelCache.has(g)) levelCache.set(g, computeLevels(g));
+  return levelCache.get(g);
+}
+
+function computeLevels(g) {
+  const values = [];
+  for (const row of g.z) for (const v of row) if (v !== null && Number.isFinite(v)) values.push(v);
+  if (values.length < 4) return null;
+  values.sort((p, q) => p - q);
+  const lo = values[0], hi = values[values.length - 1], median = values[Math.floor(values.length / 2)];
+  if (!(hi > lo) || (hi - lo) / Math.max(median - lo, Number.MIN_VALUE) <= 8) return null;
+  const delta = 1e-3 * (hi - lo);
+  const t = (v) => Math.log10(v - lo + delta);
+  const z = g.z.map((row) => row.map((v) => (v === null || !Number.isFinite(v) ? null : t(v))));
+  const tickvals = [], ticktext = [];
+  for (let k = 0; k <= 5; k++) {
+    const w = t(lo) + ((t(hi) - t(lo)) * k) / 5;
+    tickvals.push(w);
+    ticktext.push(fmt(lo - delta + 10 ** w, 3));
+  }
+  return { z, tickvals, ticktext, lo, hi, delta };
+}
+
 function contourData(g, colors) {
+  const levels = logLevels(g);
   const traces = [{
-    type: "contour", name: "f", x: g.x, y: g.y, z: g.z, colorscale: "Viridis", ncontours: 22,
+    type: "contour", name: "f", x: g.x, y: g.y, z: levels ? levels.z : g.z, colorscale: "Viridis", ncontours: 22,
     contours: { coloring: "lines", showlabels: false }, line: { width: 1.6 }, connectgaps: false,
-    colorbar: { title: { text: "f" }, tickfont: { color: colors.fg }, thickness: 12 },
-    hovertemplate: `${g.x_var}=%{x:.3g}, ${g.y_var}=%{y:.3g}<br>f=%{z:.4g}<extra></extra>`,
+    colorbar: { title: { text: levels ? "f (log-spaced)" : "f" }, tickfont: { color: colors.fg }, thickness: 12,
+      ...(levels ? { tickmode: "array", tickvals: levels.tickvals, ticktext: levels.ticktext } : {}) },
+    ...(levels ? { text: g.z.map((row) => row.map((v) => (v === null ? "" : fmt(v, 4)))) } : {}),
+    hovertemplate: `${g.x_var}=%{x:.3g}, ${g.y_var}=%{y:.3g}<br>f=${levels ? "%{text}" : "%{z:.4g}"}<extra></extra>`,
   }];
   if ($("#show-arrows").checked) {
     const arrows = arrowTrace(g, colors);
@@ -236,7 +289,14 @@ function summarise(g) {
   let text = `Contours of f over ${g.x_var} ∈ [${fmt(g.x[0], 3)}, ${fmt(g.x[g.x.length - 1], 3)}], `
     + `${g.y_var} ∈ [${fmt(g.y[0], 3)}, ${fmt(g.y[g.y.length - 1], 3)}] with equal axis scales; `
     + `f ranges from ${fmt(g.z_min, 4)} to ${fmt(g.z_max, 4)} there.`;
-  if (m) text += ` Arrows show ∇f on a ${m}×${m} grid, scaled (longest ‖∇f‖ = ${fmt(g.arrows.max_norm, 4)}); each crosses the contours at right angles, pointing uphill.`;
+  if (logLevels(g)) text += " The contour levels are log-spaced (evenly spaced in log(f − min f)), so the low region gets as many lines as the steep walls.";
+  else text += " The contour levels are evenly spaced in f.";
+  const cap = m && $("#show-arrows").checked ? arrowCap(g.arrows) : 0;
+  if (cap) {
+    text += ` Arrows show the direction of ∇f on a ${m}×${m} grid, pointing uphill and crossing the contours at right angles;`
+      + ` their length is proportional to ‖∇f‖ up to ${fmt(cap, 4)} (three quarters of the arrows are shorter),`
+      + ` steeper places get full-length arrows (the largest ‖∇f‖ here is ${fmt(g.arrows.max_norm, 4)}).`;
+  }
   if (g.fixed && Object.keys(g.fixed).length) text += ` Fixed: ${Object.entries(g.fixed).map(([k, v]) => `${k} = ${fmt(v, 4)}`).join(", ")}.`;
   if (p && Number.isFinite(p.x)) {
     text += ` Point (${fmt(p.x, 4)}, ${fmt(p.y, 4)}): f = ${fmt(p.f, 4)}`;

@@ -74,57 +74,104 @@ export function setPoints(data, { refit = true } = {}) {
   if (refit) scheduleFit();
 }
 
-/** Full-batch gradient descent on the MSE: the chapter's update, replayed for the picture. */
-export function descend(data, eta, epochs, scale) {
+/** Full-batch gradient descent on the MSE: the chapter's update, replayed for the picture
+ * until the server's path arrives. ``eta`` null or 0 means the server's automatic rate 1/L
+ * (L the largest eigenvalue of J's Hessian); it stops, like the server, when
+ * ‖∇J‖ ≤ 1e-10·‖∇J(θ₀)‖. */
+export function descend(data, eta, epochs, scale, scaling = null) {
   const n = data.length;
   const xs = data.map((p) => p[0]), ys = data.map((p) => p[1]);
-  const mean = xs.reduce((a, b) => a + b, 0) / n;
-  const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / n) || 1;
+  const mean = scaling ? scaling.mean : xs.reduce((a, b) => a + b, 0) / n;
+  const sd = scaling ? scaling.sd : Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / n) || 1;
   const u = scale ? xs.map((x) => (x - mean) / sd) : xs;
+  // J's Hessian is (2/N)[[N, Σu], [Σu, Σu²]]: its largest eigenvalue L gives the automatic η
+  const su = u.reduce((a, b) => a + b, 0), suu = u.reduce((a, b) => a + b * b, 0);
+  const h = [2, (2 * su) / n, (2 * suu) / n];
+  const L = (h[0] + h[2]) / 2 + Math.hypot((h[0] - h[2]) / 2, h[1]);
+  const rate = eta > 0 ? eta : 1 / L;
   let t0 = 0, t1 = 0;
   const path = [[t0, t1]], losses = [];
   const loss = (a, b) => u.reduce((s, x, i) => s + (ys[i] - (a + b * x)) ** 2, 0) / n;
-  let converged = false, diverged = false, epochsRun = 0;
+  let converged = false, diverged = false, epochsRun = 0, g0norm = null;
   for (let e = 0; e < epochs; e++) {
     let g0 = 0, g1 = 0;
     for (let i = 0; i < n; i++) { const r = ys[i] - (t0 + t1 * u[i]); g0 += r; g1 += u[i] * r; }
     g0 *= -2 / n; g1 *= -2 / n;
+    if (g0norm === null) g0norm = Math.hypot(g0, g1);
+    if (Math.hypot(g0, g1) <= 1e-10 * g0norm) { converged = true; break; }
     losses.push(loss(t0, t1));
-    t0 -= eta * g0; t1 -= eta * g1;
+    t0 -= rate * g0; t1 -= rate * g1;
     path.push([t0, t1]);
     epochsRun = e + 1;
     const l = loss(t0, t1);
     if (!Number.isFinite(l) || l > 1e12) { diverged = true; break; }
-    if (Math.hypot(g0, g1) < 1e-8) { converged = true; break; }
   }
+  losses.push(loss(t0, t1));
   // closed form (least squares) in the same coordinates
-  const um = u.reduce((a, b) => a + b, 0) / n, ym = ys.reduce((a, b) => a + b, 0) / n;
+  const um = su / n, ym = ys.reduce((a, b) => a + b, 0) / n;
   const sxy = u.reduce((s, x, i) => s + (x - um) * (ys[i] - ym), 0), sxx = u.reduce((s, x) => s + (x - um) ** 2, 0);
   const b1 = sxx > 0 ? sxy / sxx : NaN, b0 = ym - b1 * um;
   const back = ([a, b]) => (scale ? [a - (b * mean) / sd, b / sd] : [a, b]);
-  return { path, losses, converged, diverged, epochsRun, optimum: [b0, b1], loss, back, scale, mean, sd };
+  const forward = ([a, b]) => (scale ? [a + b * mean, b * sd] : [a, b]);
+  return { path, losses, converged, diverged, epochsRun, optimum: [b0, b1], loss, back, forward, scale, mean, sd, rate, L };
 }
 
 const scheduleFit = debounce(() => runFit(), 200);
 
+/** The learning rate typed in the η box, or null for the server's automatic 1/L. */
+function typedEta() {
+  const text = $("#reg-eta").value.trim();
+  const eta = Number(text);
+  return text && Number.isFinite(eta) && eta > 0 ? eta : null;
+}
+
+const plural = (k, word) => `${k} ${word}${k === 1 ? "" : "s"}`;
+
+/** How a run ended, as a sentence about θ (server fields: converged, diverged, iterations). */
+function outcome(run, rate, auto) {
+  const eta = `η = ${fmt(rate, 4)}${auto ? ", chosen automatically as 1/L" : ""}`;
+  if (run.diverged) return `diverged after ${plural(run.iterations, "epoch")} (${eta}): η is too large for this data.`;
+  if (run.converged) return `converged in ${plural(run.iterations, "epoch")} (${eta}).`;
+  return `did not converge within ${plural(run.iterations, "epoch")} (${eta}); θ is still short of the least-squares θ.`;
+}
+
+/** Plain sentences for the status line: this run, then the same settings in the other coordinates. */
+export function fitMessage(d, scale, auto) {
+  const own = `With${scale ? "" : "out"} feature scaling, gradient descent ${outcome(d, d.rate, auto)}`;
+  const other = scale ? d.comparison?.unscaled : d.comparison?.scaled;
+  if (!other) return own;
+  const kappa = (c) => (c && Number.isFinite(c.condition_number) ? fmt(c.condition_number, 3) : "?");
+  const otherText = `With${scale ? "out" : ""} it, the same ${auto ? "rule" : "η"} ${outcome(other, other.rate, auto)}`;
+  const why = ` J's condition number is ${kappa(d.comparison.unscaled)} without scaling and ${kappa(d.comparison.scaled)} with it:`
+    + " the larger it is, the more elongated J's contours and the slower descent.";
+  return `${own} ${otherText}${why}`;
+}
+
 export async function runFit() {
   if (points.length < 2) { setStatus($("#reg-status"), "error", "Regression needs at least two points."); return; }
-  const eta = Number($("#reg-eta").value), epochs = Math.round(Number($("#reg-epochs").value));
+  const eta = typedEta(), epochs = Math.round(Number($("#reg-epochs").value)) || 500;
   const scale = $("#reg-scale").checked;
-  fit = descend(points, eta, epochs, scale);
-  const compare = descend(points, eta, epochs, !scale);
+  fit = descend(points, eta, epochs, scale);  // drawn at once; replaced by the server's path below
   draw();
   hooks.onChange?.();
-  const result = await post("regress", { data: toCsv(points), x: "x", y: "y", rate: eta, epochs, scale }, "regress");
+  const result = await post("regress", { data: toCsv(points), x: "x", y: "y", rate: eta, epochs, scale, compare_scaling: true }, "regress");
   if (result.aborted) return;
   const body = clear($("#reg-table tbody"));
   const row = (label, value, key) => body.append(el("tr", {}, el("th", { scope: "row", text: label }), el("td", { text: value, dataset: { key } })));
-  const thetaOrig = fit.back(fit.path[fit.path.length - 1]);
-  const optimumOrig = fit.back(fit.optimum);
-  const how = fit.diverged ? `diverged after ${fit.epochsRun} epochs` : fit.converged ? `converged in ${fit.epochsRun} epochs` : `not converged after ${fit.epochsRun} epochs`;
-  const other = compare.diverged ? `diverges (${compare.epochsRun} epochs)` : compare.converged ? `converges in ${compare.epochsRun} epochs` : `does not converge in ${compare.epochsRun} epochs`;
   if (result.ok) {
     const d = result.data;
+    if (scale && d.scaling && Array.isArray(d.scaling.mean)) {
+      fit = descend(points, d.rate, epochs, scale, { mean: d.scaling.mean[0], sd: d.scaling.std[0] });
+    }
+    if (Array.isArray(d.path) && d.path.length) {
+      // the server's θ per epoch (original coordinates), drawn in the coordinates descent used
+      fit.path = d.path.map((p) => fit.forward(p));
+      fit.losses = d.losses || fit.losses;
+      fit.converged = Boolean(d.converged);
+      fit.diverged = Boolean(d.diverged);
+      fit.epochsRun = d.iterations;
+      draw();
+    }
     const box = clear($("#reg-partials"));
     const parts = (d.partials || []).map((p) => `${partialTex(p.variable || "theta", "J")} = ${p.latex_chapter || p.latex}`);
     if (!parts.length) parts.push(CHAPTER_PARTIALS);
@@ -132,14 +179,19 @@ export async function runFit() {
     row("θ by gradient descent (server)", `(${(d.theta || []).map((v) => fmt(v, 6)).join(", ")})`, "theta");
     row("θ by least squares (closed form)", `(${(d.closed_form || []).map((v) => fmt(v, 6)).join(", ")})`, "closed_form");
     row("final loss J", fmt(d.loss, 6), "loss");
-    row("epochs", `${d.iterations}${d.converged ? " (converged)" : " (not converged)"}`, "iterations");
-    setStatus($("#reg-status"), fit.diverged ? "error" : "info",
-      `Fitted ${points.length} points; the replayed path ${how}${scale ? " with" : " without"} feature scaling — ${scale ? "without" : "with"} it, the same η ${other}.`);
+    row("learning rate η", `${fmt(d.rate, 6)}${eta === null ? " (automatic: 1/L)" : ""}`, "rate");
+    row("epochs", `${d.iterations}${d.converged ? " (converged)" : d.diverged ? " (diverged)" : " (not converged)"}`, "iterations");
+    setStatus($("#reg-status"), d.diverged ? "error" : "info", `Fitted ${plural(points.length, "point")}. ${fitMessage(d, scale, eta === null)}`,
+      d.diverged ? d.reason : null);
   } else {
+    const thetaOrig = fit.back(fit.path[fit.path.length - 1]);
+    const optimumOrig = fit.back(fit.optimum);
     renderTex($("#reg-partials"), CHAPTER_PARTIALS, true);
     row("θ by gradient descent (in the page)", `(${thetaOrig.map((v) => fmt(v, 6)).join(", ")})`, "theta");
     row("θ by least squares (closed form, in the page)", `(${optimumOrig.map((v) => fmt(v, 6)).join(", ")})`, "closed_form");
-    setStatus($("#reg-status"), "error", `The server could not fit: ${result.error.message}`, result.error.hint || `Shown: the page's own replay (${how}).`);
+    const how = outcome({ iterations: fit.epochsRun, converged: fit.converged, diverged: fit.diverged }, fit.rate, eta === null);
+    setStatus($("#reg-status"), "error", `The server could not fit: ${result.error.message}`,
+      result.error.hint || `Shown instead: the page's own replay, which ${how}`);
   }
 }
 
@@ -181,8 +233,8 @@ function draw() {
     { type: "scatter", mode: "lines", name: "J per epoch", x: fit.losses.map((_, i) => i), y: fit.losses.map((v) => (Number.isFinite(v) ? v : null)), line: { color: OKABE_ITO.blue } },
   ], { ...base, xaxis: { title: { text: "epoch" }, gridcolor: colors.grid }, yaxis: { title: { text: "J (log)" }, type: "log", gridcolor: colors.grid } }, CONFIG));
   $("#reg-fit-summary").textContent = `${points.length} points with x from ${fmt(lo, 3)} to ${fmt(hi, 3)}; fitted line ŷ = ${fmt(a, 4)} + ${fmt(b, 4)}·x; least squares ŷ = ${fmt(oa, 4)} + ${fmt(ob, 4)}·x.`;
-  $("#reg-contour-summary").textContent = `Contours of log₁₀ J over (${names.join(", ")}) with equal scales; descent path of ${finite.length - 1} steps from (0, 0) towards the closed-form optimum (star) at (${fmt(fit.optimum[0], 4)}, ${fmt(fit.optimum[1], 4)})${fit.scale ? "; with scaling the contours are nearly round, so descent heads straight for it." : "; without scaling the contours are elongated and descent zig-zags or crawls."}`;
-  $("#reg-loss-summary").textContent = `Loss J per epoch, log scale: from ${fmt(fit.losses[0], 4)} to ${fmt(fit.losses[fit.losses.length - 1], 4)} over ${fit.losses.length} epochs${fit.diverged ? "; the run diverged (η too large)." : "."}`;
+  $("#reg-contour-summary").textContent = `Contours of log₁₀ J over (${names.join(", ")}) with equal scales; descent path of ${plural(finite.length - 1, "step")} from (0, 0) towards the closed-form optimum (star) at (${fmt(fit.optimum[0], 4)}, ${fmt(fit.optimum[1], 4)})${fit.scale ? "; with scaling the contours are nearly round, so descent heads straight for it." : "; without scaling the contours are elongated and descent zig-zags or crawls."}`;
+  $("#reg-loss-summary").textContent = `Loss J per epoch, log scale: from ${fmt(fit.losses[0], 4)} to ${fmt(fit.losses[fit.losses.length - 1], 4)} after ${plural(fit.losses.length - 1, "epoch")}${fit.diverged ? "; the run diverged (η too large)." : "."}`;
 }
 
 let dragging = null;
