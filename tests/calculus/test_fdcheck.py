@@ -45,3 +45,23 @@ def test_right_gradients_pass_with_stated_tolerance():
 def test_large_values_do_not_cause_false_alarms():
     r = gradient("exp(x) + y", at="x=30,y=1")
     assert all(row.ok for row in r.at.check)
+
+
+def test_fast_oscillation_at_the_point_is_not_a_false_mismatch():
+    """Found by hypothesis: x/(sin(16z⁴) + 2) at z = 1.5 oscillates with frequency 64z³ = 216,
+    so the first step (1.5e-3) is too coarse; the step must shrink until estimates agree."""
+    import math
+
+    from nablab.calculus.fdcheck import check_gradient
+
+    def f(p):
+        return p[0] / (math.sin(16 * p[2] ** 4) + 2)
+
+    point = [1.0, 0.0, 1.5]
+    dz = -point[0] * math.cos(16 * 1.5**4) * 64 * 1.5**3 / (math.sin(16 * 1.5**4) + 2) ** 2
+    rows = check_gradient(f, point, [1 / (math.sin(81) + 2), 0.0, dz], ["x", "y", "z"])
+    assert all(r.ok for r in rows), rows
+    assert abs(rows[2].numeric - dz) < 1e-6 * abs(dz)
+    # and a wrong value there is still caught
+    bad = check_gradient(f, point, [1 / (math.sin(81) + 2), 0.0, dz * 1.001], ["x", "y", "z"])
+    assert not bad[2].ok

@@ -38,3 +38,37 @@ def parse_assignments(text: str, option: str) -> dict[str, str]:
             raise NablabError(f"{option}: empty name or value in {part!r}", hint=f"{option} x=1,y=2")
         out[name] = value
     return out
+
+
+class ProgressBar:
+    """A rich progress bar on stderr for long runs, shown only when stderr is a terminal.
+
+    ``with ProgressBar(total, quiet, ...) as tick`` gives ``tick(k, total, value)`` for the core
+    to call, or None when no bar is shown (the core then skips the calls).
+    """
+
+    def __init__(self, total: int, quiet: bool, *, label: str, value_name: str,
+                 min_total: int, every: int = 1) -> None:
+        self.enabled = total >= min_total and sys.stderr.isatty() and not quiet
+        self.total, self.label, self.value_name, self.every = total, label, value_name, every
+
+    def __enter__(self):
+        if not self.enabled:
+            return None
+        from rich.console import Console
+        from rich.progress import Progress
+
+        self.bar = Progress(console=Console(stderr=True), transient=True)
+        self.bar.start()
+        self.task = self.bar.add_task(self.label, total=self.total)
+
+        def tick(k: int, total: int, value: float) -> None:
+            if k % self.every == 0 or k == total:
+                self.bar.update(self.task, completed=k,
+                                description=f"{self.value_name} = {value:.6g}")
+
+        return tick
+
+    def __exit__(self, *exc: object) -> None:
+        if self.enabled:
+            self.bar.stop()

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from nablab.interfaces.cli._common import emit_json, parse_assignments, report_error
+from nablab.interfaces.cli._common import (
+    ProgressBar,
+    emit_json,
+    parse_assignments,
+    report_error,
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -37,7 +41,8 @@ def run(args: argparse.Namespace) -> int:
         params = parse_assignments(args.params, "--set") if args.params else None
         from nablab.api import descent
 
-        with _progress(args.steps, args.json) as progress:
+        with ProgressBar(args.steps, args.json, label="descent", value_name="f",
+                         min_total=20000, every=500) as progress:
             result = descent(args.text, start, args.rate, steps=args.steps, tol=args.tol,
                              method=args.method, params=params, progress=progress)
         if args.plot:
@@ -51,34 +56,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         _show(result, args.plot)
     return 0
-
-
-class _progress:
-    """A rich progress bar on stderr for long runs (only when stderr is a terminal)."""
-
-    def __init__(self, total: int, quiet: bool) -> None:
-        self.enabled = total >= 20000 and sys.stderr.isatty() and not quiet
-        self.total = total
-
-    def __enter__(self):
-        if not self.enabled:
-            return None
-        from rich.console import Console
-        from rich.progress import Progress
-
-        self.bar = Progress(console=Console(stderr=True), transient=True)
-        self.bar.start()
-        self.task = self.bar.add_task("descent", total=self.total)
-
-        def tick(k: int, total: int, value: float) -> None:
-            if k % 500 == 0 or k == total:
-                self.bar.update(self.task, completed=k, description=f"f = {value:.6g}")
-
-        return tick
-
-    def __exit__(self, *exc: object) -> None:
-        if self.enabled:
-            self.bar.stop()
 
 
 def _show(r, plot: str | None) -> None:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from nablab.interfaces.cli._common import emit_json, report_error
+from nablab.interfaces.cli._common import ProgressBar, emit_json, report_error
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -47,7 +46,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         from nablab.api import regress
 
-        with _progress(args.epochs, args.json) as progress:
+        with ProgressBar(args.epochs, args.json, label="epochs", value_name="J",
+                         min_total=50) as progress:
             result = regress(args.data, args.x, args.y, rate=args.rate, epochs=args.epochs,
                              scale=args.scale, batch=args.batch, tol=args.tol,
                              batch_method=args.batch_method,
@@ -64,33 +64,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         _show(result, args.plot)
     return 0
-
-
-class _progress:
-    """A rich progress bar on stderr (terminals only), updated once per epoch."""
-
-    def __init__(self, total: int, quiet: bool) -> None:
-        self.enabled = total >= 50 and sys.stderr.isatty() and not quiet
-        self.total = total
-
-    def __enter__(self):
-        if not self.enabled:
-            return None
-        from rich.console import Console
-        from rich.progress import Progress
-
-        self.bar = Progress(console=Console(stderr=True), transient=True)
-        self.bar.start()
-        self.task = self.bar.add_task("epochs", total=self.total)
-
-        def tick(k: int, total: int, loss: float) -> None:
-            self.bar.update(self.task, completed=k, description=f"J = {loss:.6g}")
-
-        return tick
-
-    def __exit__(self, *exc: object) -> None:
-        if self.enabled:
-            self.bar.stop()
 
 
 def _show(r, plot: str | None) -> None:
