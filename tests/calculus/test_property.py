@@ -4,7 +4,7 @@ import math
 
 import mpmath
 import sympy
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from nablab.calculus.fdcheck import richardson_derivative
@@ -45,8 +45,9 @@ def test_symbolic_gradient_matches_finite_differences(expr, point):
     g = _Scalar(grads, VARS)
     for k in range(3):
         numeric, fmax = richardson_derivative(lambda p: f(0, p), list(point), k)
+        assume(math.isfinite(fmax))  # f overflows near the point (exp(exp(9))): nothing to compare
         symbolic = g(k, list(point))
-        assert math.isfinite(symbolic)
+        assert math.isfinite(symbolic) and math.isfinite(numeric)
         tol = 1e-6 * max(1.0, abs(symbolic)) + 1e-10 * fmax
         assert abs(symbolic - numeric) <= tol, (expr, point, k)
 

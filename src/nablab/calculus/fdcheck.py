@@ -4,7 +4,8 @@ Per component: central differences D(h) = (f(x+h) − f(x−h)) / 2h with the st
 point, h = 10⁻³·max(1, |xₖ|), improved by one Richardson extrapolation (4·D(h/2) − D(h)) / 3, whose
 error is O(h⁴). The step adapts: while two successive estimates (h, h/8) disagree by more than
 their own noise, the step shrinks, down to h/8⁴ — so a function that oscillates fast at the
-point (sin(16z⁴) at z = 1.5) is not reported as a false mismatch. The tolerance is stated, not
+point (sin(16z⁴) at z = 1.5) is not reported as a false mismatch; estimates that never settle
+give no opinion ("not checked"), never a verdict. The tolerance is stated, not
 hidden: 10⁻⁶·max(1, |symbolic|) plus the rounding noise of the differences at the step used,
 100·ε·max|f| / h. Only f is evaluated here, never the partials.
 """
@@ -45,8 +46,8 @@ class CheckRow:
                 "note": None if self.checked else UNCHECKED}
 
 
-UNCHECKED = ("not checked: f is not a finite number a small step away from the point "
-             "(it overflows or leaves its domain there)")
+UNCHECKED = ("not checked: finite differences did not settle near the point (f overflows, "
+             "leaves its domain, or varies too fast there)")
 
 
 def richardson_derivative(f: Callable[[list[float]], float], point: Sequence[float], k: int
@@ -86,7 +87,9 @@ def richardson_with_step(f: Callable[[list[float]], float], point: Sequence[floa
         if abs(current - previous) <= 1e-8 * max(1.0, abs(current)) + noise:
             return current, seen[0], h  # the larger step agreed: its error is the smaller
         h, previous = h / 8, current
-    return previous, seen[0], h
+    # the estimates never settled (f overflows a step away, or varies faster than any step we
+    # can take without rounding noise): no opinion rather than a false mismatch
+    return math.nan, seen[0], h
 
 
 def check_gradient(
