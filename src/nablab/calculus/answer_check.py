@@ -151,8 +151,11 @@ def check_answer(
                                       source=err.source or answer) from err
     elif isinstance(answer, Expression):
         answer_expr = answer.expr
+    elif isinstance(answer, sympy.Basic):  # a SymPy object from Python code
+        answer_expr = answer
     else:
-        answer_expr = sympy.sympify(answer)  # a SymPy object from Python code, not user text
+        raise TypeError(f"answer must be text, an Expression or a SymPy expression, "
+                        f"not {type(answer).__name__}")
     for what, e in (("function", fx.expr), ("answer", answer_expr)):
         size = tree_size(e)
         if size > MAX_SIZE:

@@ -111,7 +111,7 @@ def _as_expression(f: Any, names: Sequence[str] | None) -> tuple[sympy.Expr, lis
     if isinstance(f, Expression):
         return f.expr, list(f.variables), f.source
     if isinstance(f, sympy.Basic):
-        expr = sympy.sympify(f)
+        expr = f
         if names:
             by_name = {s.name: s for s in expr.free_symbols if isinstance(s, sympy.Symbol)}
             stray = [n for n in names if n not in by_name]

@@ -85,8 +85,9 @@ def derive(expr: sympy.Expr, variable: sympy.Symbol, taken: set[str] | None = No
 
     ``taken`` are names the substitution letters must avoid (the function's own symbols).
     """
+    expr = expr if isinstance(expr, sympy.Basic) else sympy.Number(expr)  # never sympify text
     names = {s.name for s in expr.free_symbols} | set(taken or ())
-    return _derive(sympy.sympify(expr), variable, _Context(taken=names))
+    return _derive(expr, variable, _Context(taken=names))
 
 
 def _derive(expr: sympy.Expr, x: sympy.Symbol, ctx: _Context) -> R.StepNode:
