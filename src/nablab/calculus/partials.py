@@ -92,7 +92,7 @@ class _Engine:
             self.by_name.setdefault(e.name, e)
             out = se.Symbol(e.name) if self.by_name[e.name] == e else None
         elif isinstance(e, _ATOMS):
-            out = se.sympify(e)
+            out = se.sympify(e)  # e is a SymPy number or constant (never text): SymEngine's copy
         elif isinstance(e, (sympy.Add, sympy.Mul, sympy.Pow)) or type(e) in _SE_FUNCTIONS:
             args = [self.convert(a) for a in e.args]
             if any(a is None for a in args):

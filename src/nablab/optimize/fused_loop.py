@@ -96,7 +96,7 @@ def _build(d: int) -> Any:
     else:
         namespace: dict[str, Any] = {"np": np}
         # the source is built from the integer d alone (see source): no user text is run
-        exec(compile(source(d), f"<nablab fused loop d={d}>", "exec"), namespace)
+        exec(compile(source(d), f"<nablab fused loop d={d}>", "exec"), namespace)  # generated from d only
         fn = numba.njit(nogil=True, fastmath=True)(namespace["loop"])
     # compile now, for C-contiguous float64 X and y (the only layout the kernel passes)
     fn(np.zeros((2, d)), np.zeros(2), np.zeros(d), 0.0, -1.0, 0, 2, True)

@@ -1,7 +1,7 @@
 """The differentiation rules, one small frozen dataclass each (SymPy ``manualintegrate`` style).
 
 A rule instance *is* a step node: it holds the expression being differentiated, the variable
-it is differentiated by, the sub-derivations it needs, and in :meth:`StepNode.eval` the math
+it is differentiated by, the sub-derivations it needs, and in :meth:`StepNode.compute` the math
 of the rule. Finding the rule is :mod:`nablab.steps.engine`; wording it is
 :mod:`nablab.steps.wording`; printing it is :mod:`nablab.steps.printers`. Each docstring is
 the rule in one line of math. Expressions are over real symbols (so |u|' = sign(u)).
@@ -34,13 +34,13 @@ class StepNode:
         """``(u, inner)`` when the step says "let u = inner"."""
         return None
 
-    def eval(self) -> sympy.Basic:  # pragma: no cover - every rule overrides it
+    def compute(self) -> sympy.Basic:  # pragma: no cover - every rule overrides it
         raise NotImplementedError
 
     @cached_property
     def result(self) -> sympy.Basic:
         """The derivative (or, for ``simplify``/``rewrite``/assembly nodes, the new value)."""
-        return self.eval()
+        return self.compute()
 
     def walk(self):
         """Every node of the tree, pre-order (a repeated sub-derivation once, as its reference)."""
@@ -63,7 +63,7 @@ class ConstantRule(StepNode):
 
     rule: ClassVar[str] = "constant"
 
-    def eval(self):
+    def compute(self):
         return sympy.S.Zero
 
 
@@ -73,7 +73,7 @@ class OtherSymbolRule(StepNode):
 
     rule: ClassVar[str] = "other_symbol"
 
-    def eval(self):
+    def compute(self):
         return sympy.S.Zero
 
 
@@ -83,7 +83,7 @@ class VariableRule(StepNode):
 
     rule: ClassVar[str] = "variable"
 
-    def eval(self):
+    def compute(self):
         return sympy.S.One
 
 
@@ -103,7 +103,7 @@ class ConstantMultipleRule(StepNode):
     def substeps(self):
         return (self.inner,)
 
-    def eval(self):
+    def compute(self):
         return self.constant * self.inner.result
 
 
@@ -119,7 +119,7 @@ class SumRule(StepNode):
     def substeps(self):
         return self.terms
 
-    def eval(self):
+    def compute(self):
         return sympy.Add(*(t.result for t in self.terms))
 
 
@@ -136,7 +136,7 @@ class ProductRule(StepNode):
     def substeps(self):
         return self.steps
 
-    def eval(self):
+    def compute(self):
         terms = []
         for i, step in enumerate(self.steps):
             others = [f for j, f in enumerate(self.factors) if j != i]
@@ -159,7 +159,7 @@ class QuotientRule(StepNode):
     def substeps(self):
         return (self.numerator_step, self.denominator_step)
 
-    def eval(self):
+    def compute(self):
         f, g = self.numerator, self.denominator
         return (self.numerator_step.result * g - f * self.denominator_step.result) / g**2
 
@@ -183,7 +183,7 @@ class ChainRule(StepNode):
     def substitution(self):
         return (self.u, self.inner)
 
-    def eval(self):
+    def compute(self):
         # multiply first, then put u back: keeps −2·xₙ·(yₙ − ŷₙ) instead of distributing
         return (self.outer_step.result * self.inner_step.result).xreplace({self.u: self.inner})
 
@@ -196,7 +196,7 @@ class RepeatRule(StepNode):
 
     rule: ClassVar[str] = "repeat"
 
-    def eval(self):
+    def compute(self):
         return self.ref.result
 
 
@@ -211,7 +211,7 @@ class PowerRule(StepNode):
 
     rule: ClassVar[str] = "power"
 
-    def eval(self):
+    def compute(self):
         return self.exponent * self.variable ** (self.exponent - 1)
 
 
@@ -221,7 +221,7 @@ class ExpRule(StepNode):
 
     rule: ClassVar[str] = "exp"
 
-    def eval(self):
+    def compute(self):
         return sympy.exp(self.variable)
 
 
@@ -233,7 +233,7 @@ class ExponentialRule(StepNode):
 
     rule: ClassVar[str] = "exponential"
 
-    def eval(self):
+    def compute(self):
         return self.base**self.variable * sympy.log(self.base)
 
 
@@ -243,7 +243,7 @@ class LogRule(StepNode):
 
     rule: ClassVar[str] = "log"
 
-    def eval(self):
+    def compute(self):
         return 1 / self.variable
 
 
@@ -255,7 +255,7 @@ class LogBaseRule(StepNode):
 
     rule: ClassVar[str] = "log_base"
 
-    def eval(self):
+    def compute(self):
         return 1 / (self.variable * sympy.log(self.base))
 
 
@@ -273,7 +273,7 @@ class LogDiffRule(StepNode):
     def substeps(self):
         return (self.log_step,)
 
-    def eval(self):
+    def compute(self):
         return self.base**self.exponent * self.log_step.result
 
 
@@ -286,7 +286,7 @@ class SinRule(StepNode):
 
     rule: ClassVar[str] = "sin"
 
-    def eval(self):
+    def compute(self):
         return sympy.cos(self.variable)
 
 
@@ -296,7 +296,7 @@ class CosRule(StepNode):
 
     rule: ClassVar[str] = "cos"
 
-    def eval(self):
+    def compute(self):
         return -sympy.sin(self.variable)
 
 
@@ -306,7 +306,7 @@ class TanRule(StepNode):
 
     rule: ClassVar[str] = "tan"
 
-    def eval(self):
+    def compute(self):
         return 1 + sympy.tan(self.variable) ** 2
 
 
@@ -316,7 +316,7 @@ class SecRule(StepNode):
 
     rule: ClassVar[str] = "sec"
 
-    def eval(self):
+    def compute(self):
         return sympy.sec(self.variable) * sympy.tan(self.variable)
 
 
@@ -326,7 +326,7 @@ class CscRule(StepNode):
 
     rule: ClassVar[str] = "csc"
 
-    def eval(self):
+    def compute(self):
         return -sympy.csc(self.variable) * sympy.cot(self.variable)
 
 
@@ -336,7 +336,7 @@ class CotRule(StepNode):
 
     rule: ClassVar[str] = "cot"
 
-    def eval(self):
+    def compute(self):
         return -1 - sympy.cot(self.variable) ** 2
 
 
@@ -346,7 +346,7 @@ class AsinRule(StepNode):
 
     rule: ClassVar[str] = "asin"
 
-    def eval(self):
+    def compute(self):
         return 1 / sympy.sqrt(1 - self.variable**2)
 
 
@@ -356,7 +356,7 @@ class AcosRule(StepNode):
 
     rule: ClassVar[str] = "acos"
 
-    def eval(self):
+    def compute(self):
         return -1 / sympy.sqrt(1 - self.variable**2)
 
 
@@ -366,7 +366,7 @@ class AtanRule(StepNode):
 
     rule: ClassVar[str] = "atan"
 
-    def eval(self):
+    def compute(self):
         return 1 / (1 + self.variable**2)
 
 
@@ -376,7 +376,7 @@ class AcotRule(StepNode):
 
     rule: ClassVar[str] = "acot"
 
-    def eval(self):
+    def compute(self):
         return -1 / (1 + self.variable**2)
 
 
@@ -393,7 +393,7 @@ class Atan2Rule(StepNode):
     def substeps(self):
         return (self.y_step, self.x_step)
 
-    def eval(self):
+    def compute(self):
         a, b = self.expr.args
         return (b * self.y_step.result - a * self.x_step.result) / (a**2 + b**2)
 
@@ -404,7 +404,7 @@ class SinhRule(StepNode):
 
     rule: ClassVar[str] = "sinh"
 
-    def eval(self):
+    def compute(self):
         return sympy.cosh(self.variable)
 
 
@@ -414,7 +414,7 @@ class CoshRule(StepNode):
 
     rule: ClassVar[str] = "cosh"
 
-    def eval(self):
+    def compute(self):
         return sympy.sinh(self.variable)
 
 
@@ -424,7 +424,7 @@ class TanhRule(StepNode):
 
     rule: ClassVar[str] = "tanh"
 
-    def eval(self):
+    def compute(self):
         return 1 - sympy.tanh(self.variable) ** 2
 
 
@@ -435,7 +435,7 @@ class TableRule(StepNode):
 
     rule: ClassVar[str] = "table"
 
-    def eval(self):
+    def compute(self):
         return sympy.diff(self.expr, self.variable)
 
 
@@ -448,7 +448,7 @@ class AbsRule(StepNode):
 
     rule: ClassVar[str] = "abs"
 
-    def eval(self):
+    def compute(self):
         return sympy.sign(self.variable)
 
 
@@ -458,7 +458,7 @@ class SignRule(StepNode):
 
     rule: ClassVar[str] = "sign"
 
-    def eval(self):
+    def compute(self):
         return 2 * sympy.DiracDelta(self.variable)
 
 
@@ -474,7 +474,7 @@ class MaxMinRule(StepNode):
     def substeps(self):
         return self.steps
 
-    def eval(self):
+    def compute(self):
         args = self.expr.args
         is_max = isinstance(self.expr, sympy.Max)
         terms = []
@@ -493,7 +493,7 @@ class ReluRule(StepNode):
 
     rule: ClassVar[str] = "relu"
 
-    def eval(self):
+    def compute(self):
         return sympy.Heaviside(self.variable)
 
 
@@ -508,7 +508,7 @@ class SigmoidRule(StepNode):
 
     rule: ClassVar[str] = "sigmoid"
 
-    def eval(self):
+    def compute(self):
         s = sigmoid(self.variable)
         return s * (1 - s)
 
@@ -519,7 +519,7 @@ class SoftplusRule(StepNode):
 
     rule: ClassVar[str] = "softplus"
 
-    def eval(self):
+    def compute(self):
         return sigmoid(self.variable)
 
 
@@ -538,7 +538,7 @@ class SumOverDataRule(StepNode):
     def substeps(self):
         return (self.inner,)
 
-    def eval(self):
+    def compute(self):
         return sympy.Sum(self.inner.result, *self.expr.limits)
 
 
@@ -555,7 +555,7 @@ class SimplifyRule(StepNode):
 
     rule: ClassVar[str] = "simplify"
 
-    def eval(self):
+    def compute(self):
         return self.target
 
 
@@ -567,7 +567,7 @@ class RewriteRule(StepNode):
 
     rule: ClassVar[str] = "rewrite"
 
-    def eval(self):
+    def compute(self):
         return self.target
 
 
@@ -585,7 +585,7 @@ class PartialRule(StepNode):
     def substeps(self):
         return (self.derivation, self.final)
 
-    def eval(self):
+    def compute(self):
         return self.final.result
 
 
@@ -604,7 +604,7 @@ class GradientRule(StepNode):
         refs = tuple(RepeatRule(p.expr, p.variable, p) for p in self.partials)
         return refs + ((self.evaluation,) if self.evaluation is not None else ())
 
-    def eval(self):
+    def compute(self):
         return sympy.Matrix([p.result for p in self.partials])
 
 
@@ -616,7 +616,7 @@ class EvaluateRule(StepNode):
 
     rule: ClassVar[str] = "evaluate"
 
-    def eval(self):
+    def compute(self):
         return self.expr.xreplace(dict(self.point))
 
 
