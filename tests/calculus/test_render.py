@@ -2,6 +2,7 @@
 
 import sympy
 
+from nablab.render.latex import to_latex
 from nablab.render.mathml import to_mathml
 from nablab.render.pretty import column, to_pretty
 
@@ -38,3 +39,20 @@ def test_large_expressions_are_written_on_one_line_not_drawn():
     assert column([e, x]) == f"[{to_echo(e)}]\n[x]"
     assert time.perf_counter() - t0 < 2
     assert "⎡" in column([x, y])  # small ones are still drawn
+
+
+def test_remembered_renderings_tell_apart_expressions_that_only_look_alike():
+    """The renderers memoise by expression: a Float's precision, a Symbol's assumptions and a
+    mutable matrix must not share an entry with something merely equal-looking."""
+    from nablab.render.text import to_text
+
+    z = sympy.Symbol("z")
+    low, high = sympy.Float("0.1", 15) * z, sympy.Float("0.1", 30) * z
+    assert to_text(low) != to_text(high)
+    assert to_text(low) == to_text(sympy.Float("0.1", 15) * z)  # the remembered one
+    assert to_latex(sympy.Symbol("z", positive=True) ** 2) == to_latex(z**2) == "z^{2}"
+    m = sympy.Matrix([[z]])
+    before = to_latex(m)
+    m[0, 0] = z + 1  # mutable: printed afresh, never remembered
+    assert to_latex(m) != before and "z + 1" in to_latex(m)
+    assert to_mathml(z) == to_mathml(z) and 'display="block"' in to_mathml(z, True)

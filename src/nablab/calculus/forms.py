@@ -4,8 +4,9 @@ Simplification can take forever on legal inputs (``(x+y+1)^40 (x-y+2)^40``), so 
 than ``derived`` runs under a time budget (:mod:`nablab.calculus.budget`) and a size bound, and
 falls back to the derived form with a note saying why. ``simplified`` is deliberately modest:
 it tries a few cheap rewrites (and SymPy's full ``simplify`` on small quotients and roots) and
-keeps a rewrite only when it saves at least two operations or a tenth of them — so the chapter's
-``2xy + y cos(xy)`` stays as the chapter writes it.
+keeps a rewrite only when it saves at least two operations or a tenth of them and brings in no
+function the derived form does not have — so the chapter's ``2xy + y cos(xy)`` stays as the
+chapter writes it, and the sigmoid's derivative stays in exponentials (not ``1/(4 cosh²(x/2))``).
 """
 
 from __future__ import annotations
@@ -54,6 +55,10 @@ def _has_quotient_or_root(expr: sympy.Expr) -> bool:
     )
 
 
+def _functions(expr: sympy.Expr) -> set[type]:
+    return {type(f) for f in expr.atoms(sympy.Function)}
+
+
 def _simplify(expr: sympy.Expr) -> sympy.Expr:
     if has_type(expr, sympy.Sum):  # keep the chapter's Σ form: tidy what is inside each sum
         from nablab.calculus.sums import tidy_sums
@@ -63,11 +68,15 @@ def _simplify(expr: sympy.Expr) -> sympy.Expr:
     candidates = [sympy.factor_terms]
     if _has_quotient_or_root(expr):
         candidates.append(lambda e: sympy.cancel(sympy.together(e)))
-        if tree_size(expr) <= FULL_SIMPLIFY_SIZE:
+        # SymPy's simplify turns quotients of exponentials (the sigmoid's e^-u/(1+e^-u)^2) into
+        # hyperbolic functions the reader never wrote, and spends ~50 ms doing it: not for those
+        if tree_size(expr) <= FULL_SIMPLIFY_SIZE and not expr.has(sympy.exp):
             candidates.append(sympy.simplify)
+    known = _functions(expr)
     for rewrite in candidates:
         candidate = rewrite(expr)
-        if _worth_it(candidate, best):
+        # a simpler form in functions the reader did not write is not simpler to read
+        if _worth_it(candidate, best) and _functions(candidate) <= known:
             best = candidate
     return best
 

@@ -9,6 +9,7 @@ from sympy.core.function import AppliedUndef
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 
+from nablab.render.memo import memoized
 from nablab.render.order import data_first, split_sum_factor, sums_last
 
 _FEATURE = re.compile(r"([A-Za-z]+)(\d+)")
@@ -59,6 +60,7 @@ class _NablabLatexPrinter(LatexPrinter):
 _LATEX = _NablabLatexPrinter({"ln_notation": True})
 
 
+@memoized
 def to_latex(expr: sympy.Basic) -> str:
     """LaTeX for ``expr``: ``\\ln`` for the natural log, data ``y(n)`` as ``y_{n}``."""
     return _LATEX.doprint(expr)

@@ -7,6 +7,7 @@ from sympy.core.function import AppliedUndef
 from sympy.printing.mathml import MathMLPresentationPrinter
 from sympy.printing.precedence import PRECEDENCE
 
+from nablab.render.memo import memoized
 from nablab.render.order import data_first, split_sum_factor, sums_last
 
 
@@ -58,6 +59,7 @@ class _NablabMathML(MathMLPresentationPrinter):
         return super()._print_Function(e)
 
 
+@memoized
 def to_mathml(expr: sympy.Basic, display: bool = False) -> str:
     """``<math>…</math>`` presentation MathML for ``expr``."""
     printer = _NablabMathML({"ln_notation": True})

@@ -19,6 +19,7 @@ from sympy.core.function import AppliedUndef
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
+from nablab.render.memo import memoized
 from nablab.render.order import data_first, split_sum_factor, sums_last
 
 _FLAT_ABOVE = 100
@@ -112,6 +113,7 @@ def _has_sum_factor(rest: sympy.Expr) -> bool:
 _TEXT = _SafeStrPrinter()
 
 
+@memoized
 def to_text(expr: sympy.Basic) -> str:
     """SymPy syntax for ``expr`` that ``sympy.sympify`` reads back to an equal expression."""
     return _TEXT.doprint(expr)
@@ -180,6 +182,7 @@ class _EchoPrinter(StrPrinter):
 _ECHO = _EchoPrinter({"full_prec": False})
 
 
+@memoized
 def to_echo(expr: sympy.Basic) -> str:
     """The human reading: ``x^2·y + sin(x·y)``."""
     return _ECHO.doprint(expr).replace("**", "^").replace("*", "·")

@@ -24,12 +24,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
+import gc
 import json
 import multiprocessing
 import os
 import resource
 import threading
 import time
+from collections import OrderedDict, deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -41,6 +44,12 @@ START_TIMEOUT = 60.0
 # A request is heavy after slow_after seconds of CPU, or this many times that in wall time (on
 # a machine busy with other work, CPU accrues slowly while the request holds a worker).
 SLOW_WALL_FACTOR = 5
+#: functions whose worker the dispatcher remembers (each worker's symbolic cache keeps 256)
+AFFINITY_MEMORY = 1024
+#: how many waiting requests a free worker looks through for one it has a warm cache for,
+#: and how often the longest-waiting request may be passed over that way
+AFFINITY_LOOKAHEAD = 8
+AFFINITY_MAX_SKIPS = 4
 
 
 class PoolBusy(Exception):
@@ -59,6 +68,7 @@ class Outcome:
     body: bytes
     seconds: float = 0.0
     cacheable: bool = True
+    waited: float = 0.0  # seconds spent waiting for a free worker
 
 
 def _error_body(message: str, hint: str | None = None, column: int | None = None) -> bytes:
@@ -77,6 +87,16 @@ def _worker_main(conn: Connection, memory_bytes: int | None, tasks_module: str) 
     import importlib
 
     tasks = importlib.import_module(tasks_module)
+    # SymPy, NumPy and nablab leave ~130 000 long-lived objects; a full collection scanning them
+    # takes ~75 ms, landing on some unlucky request. Frozen, they are never scanned again.
+    gc.freeze()
+    # A forked worker shares the forkserver's memory copy-on-write: the first request would pay
+    # for copying every page it touches (~1500 page faults, 15-50 ms on a virtual machine).
+    # Touch them now, before the worker counts as ready.
+    warm = getattr(tasks, "warm", None)
+    if callable(warm):
+        with contextlib.suppress(Exception):
+            warm()
     try:
         conn.send("ready")
     except (OSError, ValueError):
@@ -151,6 +171,7 @@ class _Worker:
         child.close()
         self.conn: Connection = parent
         self.demoted = False
+        self.retired = False  # killed, or demoted for good: no longer takes requests
         self.cpu_at_send = 0.0
         # Wait until it has imported its tasks, so start-up never counts against a request.
         ready = False
@@ -172,6 +193,7 @@ class _Worker:
         return self.process.is_alive()
 
     def kill(self) -> None:
+        self.retired = True
         with contextlib.suppress(Exception):
             self.process.kill()
         with contextlib.suppress(Exception):
@@ -192,6 +214,81 @@ class _Worker:
         with contextlib.suppress(OSError, TypeError):
             os.setpriority(os.PRIO_PROCESS, self.pid, 19)
         self.demoted = True
+        self.retired = True
+
+
+class _Dispatcher:
+    """Hands free workers to waiting requests, so that each function's cold work is done once.
+
+    Each worker process keeps its own cache of symbolic answers (and SymPy's), so a request
+    about a function is cheap only on the worker that already worked on it: without care, two
+    workers redo the same cold work (tens of ms for a simplification) side by side. A request
+    names an *affinity key* (its function) and the dispatcher remembers which worker last took
+    each key. A free worker takes, among the next ``AFFINITY_LOOKAHEAD`` waiting requests, the
+    first about a function it knows; else the longest-waiting one, unless that one's function is
+    being worked on by another worker, which will soon answer it warm — then the first request
+    no other worker knows. The longest-waiting request is passed over at most
+    ``AFFINITY_MAX_SKIPS`` times, so nobody waits long for the sake of a cache. Event-loop
+    thread only.
+    """
+
+    def __init__(self) -> None:
+        self.idle: list[_Worker] = []
+        self.waiters: deque[list] = deque()  # [key, future of a worker, times passed over]
+        self.owner: OrderedDict[str, _Worker] = OrderedDict()
+
+    def empty(self) -> bool:
+        return not self.idle
+
+    def _owner(self, key: str | None) -> _Worker | None:
+        w = self.owner.get(key) if key is not None else None
+        return None if w is None or w.retired else w
+
+    def _hand(self, worker: _Worker, key: str | None) -> _Worker:
+        if key is not None:
+            self.owner[key] = worker
+            self.owner.move_to_end(key)
+            if len(self.owner) > AFFINITY_MEMORY:
+                self.owner.popitem(last=False)
+        return worker
+
+    async def get(self, key: str | None) -> _Worker:
+        if self.idle and not self.waiters:
+            owner = self._owner(key)
+            worker = owner if owner in self.idle else self.idle[0]
+            self.idle.remove(worker)
+            return self._hand(worker, key)
+        entry = [key, asyncio.get_running_loop().create_future(), 0]
+        self.waiters.append(entry)
+        try:
+            return await entry[1]
+        except asyncio.CancelledError:
+            future = entry[1]
+            if future.done() and not future.cancelled():  # handed a worker just as cancelled
+                self.put(future.result())
+            with contextlib.suppress(ValueError):
+                self.waiters.remove(entry)
+            raise
+
+    def put(self, worker: _Worker) -> None:
+        while self.waiters and self.waiters[0][1].done():
+            self.waiters.popleft()
+        if not self.waiters:
+            self.idle.append(worker)
+            return
+        head = self.waiters[0]
+        chosen = head
+        if head[2] < AFFINITY_MAX_SKIPS and self._owner(head[0]) is not worker:
+            window = [e for e in list(self.waiters)[:AFFINITY_LOOKAHEAD] if not e[1].done()]
+            mine = next((e for e in window if self._owner(e[0]) is worker), None)
+            if mine is not None:
+                chosen = mine
+            elif self._owner(head[0]) is not None:  # another worker will answer it warm
+                chosen = next((e for e in window if self._owner(e[0]) is None), head)
+            if chosen is not head:
+                head[2] += 1
+        self.waiters.remove(chosen)
+        chosen[1].set_result(self._hand(worker, chosen[0]))
 
 
 class WorkerPool:
@@ -224,7 +321,7 @@ class WorkerPool:
         self._ctx.set_forkserver_preload(
             list(dict.fromkeys([*PRELOAD, tasks_module])) if preload is None else list(preload))
         self._lock = threading.Lock()
-        self._idle: asyncio.Queue[_Worker] | None = None
+        self._idle: _Dispatcher | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._executor: ThreadPoolExecutor | None = None
         self._workers: set[_Worker] = set()
@@ -239,14 +336,14 @@ class WorkerPool:
     async def start(self) -> None:
         """Start the workers (in a thread: the first one also starts the forkserver)."""
         self._loop = asyncio.get_running_loop()
-        self._idle = asyncio.Queue()
+        self._idle = _Dispatcher()
         self._executor = ThreadPoolExecutor(
             max_workers=self.size + self.max_demoted + 4, thread_name_prefix="nablab-worker"
         )
         workers = await asyncio.gather(*(self._loop.run_in_executor(self._executor, self._spawn)
                                          for _ in range(self.size)))
         for w in workers:
-            self._idle.put_nowait(w)
+            self._idle.put(w)
 
     async def close(self) -> None:
         self._closed = True
@@ -275,23 +372,26 @@ class WorkerPool:
         w.kill()
 
     # -- requests ---------------------------------------------------------------------------
-    async def run(self, task: str, payload: dict) -> Outcome:
-        """Run ``task`` on a worker; raises :class:`PoolBusy` when the queue is full."""
+    async def run(self, task: str, payload: dict, affinity: str | None = None) -> Outcome:
+        """Run ``task`` on a worker, preferably one that has served ``affinity`` (a function)
+        before; raises :class:`PoolBusy` when the queue is full."""
         if self._closed or self._idle is None or self._loop is None:
             raise PoolClosed("the worker pool is not running")
         if self._idle.empty() and self._waiting >= self.queue_limit:
             self.stats_counts["rejected"] += 1
             raise PoolBusy(f"all {self.size} workers are busy and {self._waiting} requests wait")
         self._waiting += 1
+        queued = time.perf_counter()
         try:
-            worker = await self._idle.get()
+            worker = await self._idle.get(affinity)
             while not worker.alive():  # died while idle (e.g. killed from outside): replace it
                 self._discard(worker)
                 self.stats_counts["died"] += 1
                 self._refill()
-                worker = await self._idle.get()
+                worker = await self._idle.get(affinity)
         finally:
             self._waiting -= 1
+        waited = time.perf_counter() - queued
         self._busy += 1
         try:
             outcome, keep = await self._loop.run_in_executor(
@@ -306,10 +406,10 @@ class WorkerPool:
         finally:
             self._busy -= 1
         if keep:
-            self._idle.put_nowait(worker)
+            self._idle.put(worker)
         elif not worker.demoted:
             self._refill()
-        return outcome
+        return dataclasses.replace(outcome, waited=waited)
 
     def _refill(self) -> None:
         """Start a replacement worker in the background and make it available when ready."""
@@ -328,7 +428,7 @@ class WorkerPool:
             if self._closed:
                 self._discard(w)
                 return
-            self._loop.call_soon_threadsafe(self._idle.put_nowait, w)
+            self._loop.call_soon_threadsafe(self._idle.put, w)
 
         self.stats_counts["replaced"] += 1
         self._executor.submit(spawn_and_offer)
