@@ -31,15 +31,15 @@ CHAPTER = "x^2 y + sin(xy)"
 
 
 def median_ms(fn, repeat: int, clear_cache: bool = False) -> float:
-    """Median wall time in ms. nablab's own memo of symbolic answers (per process, for the
-    server) is always emptied first, so every figure measures the work, not a lookup;
-    ``clear_cache`` also empties SymPy's cache."""
-    from nablab.calculus.gradient import _SYMBOLIC_CACHE
+    """Median wall time in ms. nablab's own memos (symbolic answers and printed formulas, per
+    process, for the server) are always emptied first, so every figure measures the work, not
+    a lookup; ``clear_cache`` also empties SymPy's cache."""
+    from nablab.api import clear_caches
 
     fn()  # warm
     times = []
     for _ in range(repeat):
-        _SYMBOLIC_CACHE.clear()
+        clear_caches()
         if clear_cache:
             sympy.core.cache.clear_cache()
         t0 = time.perf_counter()

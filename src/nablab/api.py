@@ -11,7 +11,7 @@ from typing import Any
 
 from nablab.parse import parse
 
-__all__ = ["check_answer", "descent", "gradient", "parse", "regress"]
+__all__ = ["check_answer", "clear_caches", "descent", "gradient", "parse", "regress"]
 
 
 def gradient(
@@ -67,3 +67,16 @@ def regress(data: Any, x: Any, y: str, **options: Any):
     from nablab.optimize.regression import regress as _regress
 
     return _regress(data, x, y, **options)
+
+
+def clear_caches() -> None:
+    """Forget remembered answers: the per-process memo of symbolic results and the renderers'
+    memo of printed formulas (benchmarks call this so that figures measure work, not lookups)."""
+    from nablab.calculus.gradient import _SYMBOLIC_CACHE
+    from nablab.render.latex import to_latex
+    from nablab.render.mathml import to_mathml
+    from nablab.render.text import to_echo, to_text
+
+    _SYMBOLIC_CACHE.clear()
+    for render in (to_text, to_echo, to_latex, to_mathml):
+        render.cache_clear()
