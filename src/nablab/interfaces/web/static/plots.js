@@ -4,6 +4,7 @@
 
 import { post } from "./api.js";
 import { $, clear, el, fmt, whenVisible } from "./dom.js";
+import { eventToData } from "./plotcoords.js";
 import { OKABE_ITO, plotColors } from "./theme.js";
 import { loadPlotly } from "./vendor.js";
 
@@ -319,14 +320,9 @@ function attachClick(gd) {
   if (gd.dataset.clickBound) return;
   gd.dataset.clickBound = "1";
   gd.addEventListener("click", (event) => {
-    const layout = gd._fullLayout;
-    if (!layout || !clickHandler || !grid) return;
-    const xa = layout.xaxis, ya = layout.yaxis;
-    const rect = gd.getBoundingClientRect();
-    const px = event.clientX - rect.left - xa._offset;
-    const py = event.clientY - rect.top - ya._offset;
-    if (px < 0 || py < 0 || px > xa._length || py > ya._length) return;
-    clickHandler(xa.p2l(px), ya.p2l(py), event.shiftKey);
+    if (!clickHandler || !grid) return;
+    const at = eventToData(gd, event);
+    if (at) clickHandler(at[0], at[1], event.shiftKey);
   });
 }
 

@@ -9,6 +9,7 @@
 import { post } from "./api.js";
 import { $, clear, debounce, el, fmt, setStatus, whenVisible } from "./dom.js";
 import { partialTex, renderTex, texNode } from "./math.js";
+import { eventToData, pixelDistance } from "./plotcoords.js";
 import { OKABE_ITO, plotColors } from "./theme.js";
 import { loadPlotly } from "./vendor.js";
 
@@ -241,15 +242,10 @@ let dragging = null;
 function bindDrag(gd) {
   if (gd.dataset.dragBound) return;
   gd.dataset.dragBound = "1";
-  const toData = (event) => {
-    const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, rect = gd.getBoundingClientRect();
-    return [xa.p2l(event.clientX - rect.left - xa._offset), ya.p2l(event.clientY - rect.top - ya._offset), xa, ya, rect];
-  };
   gd.addEventListener("pointerdown", (event) => {
-    const [, , xa, ya, rect] = toData(event);
     let best = -1, bestD = 14;
     points.forEach(([x, y], i) => {
-      const d = Math.hypot(xa.l2p(x) + xa._offset + rect.left - event.clientX, ya.l2p(y) + ya._offset + rect.top - event.clientY);
+      const d = pixelDistance(gd, event, x, y);
       if (d < bestD) { best = i; bestD = d; }
     });
     if (best < 0) return;
@@ -259,7 +255,9 @@ function bindDrag(gd) {
   });
   gd.addEventListener("pointermove", (event) => {
     if (dragging === null) return;
-    const [x, y] = toData(event);
+    const at = eventToData(gd, event);
+    if (!at) return;  // dragged outside the plot area: the point stays at the edge
+    const [x, y] = at;
     points[dragging] = [round(x), round(y)];
     window.Plotly.restyle(gd, { x: [points.map((p) => p[0])], y: [points.map((p) => p[1])] }, [0]);
   });
