@@ -107,19 +107,16 @@ def _human(result, args, source: str | None) -> None:
             console.print(f"   LaTeX: {to_latex(p)}", soft_wrap=True)
         if note:
             console.print(f"   [yellow]note:[/yellow] {note}")
-        if args.steps and getattr(result, "steps", None):
-            from nablab.steps.printers import to_text as steps_text
-
-            node = result.steps.get(v.name)
-            if node is not None:
-                console.print(steps_text(node, detail=args.detail), markup=False)
     if args.steps and getattr(result, "steps", None):
+        # the answers above, then how each was found (each derivation ends on its answer)
         from nablab.steps.printers import to_text as steps_text
 
-        assembly = getattr(result.steps, "assembly", None)
-        if assembly is not None:  # ∇f collected from the partials (and evaluated at --at)
-            console.print()
-            console.print(steps_text(assembly, detail=args.detail), markup=False)
+        nodes = [result.steps.get(v.name) for v in result.variables]
+        assembly = getattr(result.steps, "assembly", None)  # ∇f from the partials (and --at)
+        for node in [*nodes, assembly]:
+            if node is not None:
+                console.print()
+                console.print(steps_text(node, detail=args.detail), markup=False)
     console.print()
     console.print("∇f =")
     console.print(column(result.partials), markup=False)
