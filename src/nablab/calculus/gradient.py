@@ -53,14 +53,15 @@ class GradientResult:
     def to_dict(self) -> dict:
         from nablab.render.json import expression_dict
         from nablab.render.latex import to_latex
-        from nablab.render.text import to_text
+        from nablab.render.text import to_echo, to_text
 
         out = expression_dict(self.expression)
         out["variables"] = [v.name for v in self.variables]
         out["parameters"] = [p.name for p in self.parameters]
         out["form"] = self.form
         out["partials"] = [
-            {"variable": v.name, "text": to_text(p), "latex": to_latex(p), "note": note}
+            {"variable": v.name, "text": to_text(p), "latex": to_latex(p), "echo": to_echo(p),
+             "note": note}
             for v, p, note in zip(self.variables, self.partials, self.notes, strict=True)
         ]
         out["gradient"] = {"text": _matrix_text([[p] for p in self.partials]),

@@ -199,7 +199,26 @@ def _exact(expr: sympy.Expr, subs: Mapping) -> sympy.Expr | None:
     return v
 
 
-def _finite(v: float, what: str) -> float:
+def _wide_float(expr: sympy.Expr, subs: Mapping) -> float:
+    """``expr`` at the point with mpmath's floats, whose exponent is unbounded: doubles give NaN
+    where an overflow meets a zero (``(x+y+1)^99999 (x-y)^99999`` at x = y is ∞·0, truly 0),
+    which is not the point being outside the domain. NaN when that does not settle it either."""
+    outcome = run_with_budget(lambda: expr.evalf(20, subs=dict(subs)), 0.5,
+                              size=estimate_work(expr))
+    if not outcome.ok or not isinstance(outcome.value, sympy.Expr) or not outcome.value.is_number:
+        return math.nan
+    re, im = outcome.value.as_real_imag()
+    try:
+        real, imag = float(re), float(im)
+    except (TypeError, ValueError):
+        return math.nan
+    return real if abs(imag) <= 1e-12 * max(1.0, abs(real)) else math.nan
+
+
+def _finite(v: float, what: str, expr: sympy.Expr | None = None,
+            subs: Mapping | None = None) -> float:
+    if math.isnan(v) and expr is not None and subs is not None:
+        v = _wide_float(expr, subs)
     if math.isnan(v):
         raise DomainError(f"{what} is not a real number at this point",
                           hint="the point is outside the real domain (check the domain list)")
@@ -244,8 +263,9 @@ def evaluate_at(
 
     n = len(variables)
     scalar = _Scalar([f, *partials], symbols)
-    value = Number(_exact(f, subs), _finite(scalar(0, floats), "f"))
-    grad = [Number(_exact(p, subs), _finite(scalar(i + 1, floats), f"∂f/∂{variables[i].name}"))
+    value = Number(_exact(f, subs), _finite(scalar(0, floats), "f", f, subs))
+    grad = [Number(_exact(p, subs),
+                   _finite(scalar(i + 1, floats), f"∂f/∂{variables[i].name}", p, subs))
             for i, p in enumerate(partials)]
     g = [x.value for x in grad]
     norm = math.sqrt(sum(v * v for v in g))

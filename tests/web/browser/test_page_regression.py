@@ -74,6 +74,13 @@ def test_regression_fits_the_data_and_matches_least_squares(app):
     page.mouse.move(*start["from"])
     page.mouse.down()
     page.mouse.move(*start["to"], steps=5)
+    # while the point is held, the least-squares line already follows it
+    held = page.evaluate("""() => { const d = document.querySelector('#reg-fit').data;
+        const ls = d.find(t => t.name === 'least squares');
+        return {x: d[0].x, y: d[0].y, lx: ls.x, ly: ls.y}; }""")
+    live = np.polyfit(np.array(held["x"]), np.array(held["y"]), 1)
+    assert held["y"][0] == pytest.approx(Y[0] + 2, abs=0.15)
+    assert (held["ly"][1] - held["ly"][0]) / (held["lx"][1] - held["lx"][0]) == pytest.approx(live[0], rel=1e-6)
     page.mouse.up()
     page.wait_for_function(
         "(y0) => { const l = document.querySelector('#reg-data').value.split('\\n')[1]; return Math.abs(Number(l.split(',')[1]) - y0) > 1.5; }",
@@ -81,6 +88,9 @@ def test_regression_fits_the_data_and_matches_least_squares(app):
     first = page.input_value("#reg-data").splitlines()[1].split(",")
     assert float(first[0]) == pytest.approx(X[0], abs=0.1)
     assert float(first[1]) == pytest.approx(Y[0] + 2, abs=0.15)
+    # J's contours: a square window with equal scales, however unequal θ0 and θ1 are
+    contour = page.evaluate("document.querySelector('#reg-contour').data.find(t => t.type === 'contour')")
+    assert contour["x"][-1] - contour["x"][0] == pytest.approx(contour["y"][-1] - contour["y"][0], rel=1e-9)
     app.assert_clean()
 
 

@@ -62,6 +62,7 @@ export function showReading(data) {
   fn.removeAttribute("aria-invalid");
   delete fn.dataset.errorColumn;
   clear($("#fn-mark"));
+  delete $("#preview").dataset.stale;
   const latex = data.expression?.latex ?? "";
   const names = (data.variables || []).join(", ");
   renderTex($("#preview"), latex ? `f(${names}) = ${latex}` : "", true);
@@ -103,7 +104,15 @@ export function showError(error, text) {
   } else {
     delete fn.dataset.errorColumn;
   }
-  const where = column !== null ? ` (column ${column})` : "";
-  setStatus($("#input-status"), "error", (error.message || "This input cannot be read.") + where, error.hint);
+  const message = error.message || "This input cannot be read.";
+  // most messages name their column already ("opened at column 7"): say it once
+  const where = column !== null && !message.includes(`column ${column}`) ? ` (column ${column})` : "";
+  setStatus($("#input-status"), "error", message + where, error.hint);
   clear($("#warnings"));
+  // the preview keeps the last good reading: say so, so it is not taken for this input's
+  const preview = $("#preview");
+  if (preview.textContent.trim()) {
+    preview.dataset.stale = "true";
+    $("#echo").textContent = "last good reading — the input has an error (see below)";
+  }
 }

@@ -145,7 +145,11 @@ export function fitMessage(d, scale, auto) {
   const otherText = `With${scale ? "out" : ""} it, the same ${auto ? "rule" : "η"} ${outcome(other, other.rate, auto)}`;
   const why = ` J's condition number is ${kappa(d.comparison.unscaled)} without scaling and ${kappa(d.comparison.scaled)} with it:`
     + " the larger it is, the more elongated J's contours and the slower descent.";
-  return `${own} ${otherText}${why}`;
+  // with standardised x, J's contours are circles: η = 1/L lands on the optimum at once
+  const oneStep = d.converged && d.iterations <= 2
+    ? " Here the contours are (nearly) circles, so one step of η = 1/L lands on the optimum: type a smaller η, e.g. 0.1, to watch the steps."
+    : "";
+  return `${own} ${otherText}${why}${oneStep}`;
 }
 
 export async function runFit() {
@@ -215,8 +219,13 @@ function draw() {
   // J contours in the coordinates descent works in (scaled x when scaling is on)
   const finite = fit.path.filter((p) => p.every(Number.isFinite));
   const all = finite.concat([fit.optimum]);
-  const span = (k) => { const v = all.map((p) => p[k]); const mn = Math.min(...v), mx = Math.max(...v); const pad = Math.max(0.5, 0.25 * (mx - mn)); return [mn - pad, mx + pad]; };
-  const r0 = span(0), r1 = span(1);
+  // a square window (equal scales show that each step is perpendicular to the contours) sized
+  // by the longer extent, so data with θ0 ≈ 60 and θ1 ≈ 7 gives a square, not a thin strip
+  const span = (k) => { const v = all.map((p) => p[k]); return [Math.min(...v), Math.max(...v)]; };
+  const [s0, s1] = [span(0), span(1)];
+  const half = Math.max(0.5, 0.625 * Math.max(s0[1] - s0[0], s1[1] - s1[0]));
+  const around = ([mn, mx]) => [(mn + mx) / 2 - half, (mn + mx) / 2 + half];
+  const r0 = around(s0), r1 = around(s1);
   const n = 60, t0 = [], t1 = [];
   for (let i = 0; i < n; i++) { t0.push(r0[0] + ((r0[1] - r0[0]) * i) / (n - 1)); t1.push(r1[0] + ((r1[1] - r1[0]) * i) / (n - 1)); }
   const z = t1.map((bb) => t0.map((aa) => Math.log10(fit.loss(aa, bb) + 1e-12)));
@@ -236,6 +245,15 @@ function draw() {
   $("#reg-fit-summary").textContent = `${points.length} points with x from ${fmt(lo, 3)} to ${fmt(hi, 3)}; fitted line ŷ = ${fmt(a, 4)} + ${fmt(b, 4)}·x; least squares ŷ = ${fmt(oa, 4)} + ${fmt(ob, 4)}·x.`;
   $("#reg-contour-summary").textContent = `Contours of log₁₀ J over (${names.join(", ")}) with equal scales; descent path of ${plural(finite.length - 1, "step")} from (0, 0) towards the closed-form optimum (star) at (${fmt(fit.optimum[0], 4)}, ${fmt(fit.optimum[1], 4)})${fit.scale ? "; with scaling the contours are nearly round, so descent heads straight for it." : "; without scaling the contours are elongated and descent zig-zags or crawls."}`;
   $("#reg-loss-summary").textContent = `Loss J per epoch, log scale: from ${fmt(fit.losses[0], 4)} to ${fmt(fit.losses[fit.losses.length - 1], 4)} after ${plural(fit.losses.length - 1, "epoch")}${fit.diverged ? "; the run diverged (η too large)." : "."}`;
+}
+
+/** Intercept and slope of the least-squares line through (xs, ys). */
+function leastSquares(xs, ys) {
+  const n = xs.length, mx = xs.reduce((a, b) => a + b, 0) / n, my = ys.reduce((a, b) => a + b, 0) / n;
+  let sxy = 0, sxx = 0;
+  for (let i = 0; i < n; i++) { sxy += (xs[i] - mx) * (ys[i] - my); sxx += (xs[i] - mx) ** 2; }
+  const slope = sxx > 0 ? sxy / sxx : 0;
+  return [my - slope * mx, slope];
 }
 
 let dragging = null;
@@ -259,7 +277,11 @@ function bindDrag(gd) {
     if (!at) return;  // dragged outside the plot area: the point stays at the edge
     const [x, y] = at;
     points[dragging] = [round(x), round(y)];
-    window.Plotly.restyle(gd, { x: [points.map((p) => p[0])], y: [points.map((p) => p[1])] }, [0]);
+    // the data and the least-squares line follow the pointer; descent reruns on release
+    const xs = points.map((p) => p[0]), ys = points.map((p) => p[1]);
+    const lo = Math.min(...xs), hi = Math.max(...xs);
+    const [b0, b1] = leastSquares(xs, ys);
+    window.Plotly.restyle(gd, { x: [xs, [lo, hi]], y: [ys, [b0 + b1 * lo, b0 + b1 * hi]] }, [0, 2]);
   });
   const end = () => { if (dragging !== null) { dragging = null; setPoints(points); } };
   gd.addEventListener("pointerup", end);

@@ -3,8 +3,8 @@
 // is invalid.
 
 import { post, variablesField } from "./api.js";
-import { $, clear, copyText, el, setStatus } from "./dom.js";
-import { columnTex, partialTex, renderTex, texNode } from "./math.js";
+import { $, clear, copyText, el, fmt, setStatus } from "./dom.js";
+import { columnTex, partialTex, renderTex, texName, texNode } from "./math.js";
 import { renderSteps } from "./steps.js";
 
 let last = null;
@@ -39,7 +39,7 @@ export function showResults(data) {
 }
 
 function gradientTex(data) {
-  const names = (data.variables || (data.partials || []).map((p) => p.variable)).join(", ");
+  const names = (data.variables || (data.partials || []).map((p) => p.variable)).map(texName).join(", ");
   const lhs = `\\nabla f(${names}) = `;
   const column = columnTex((data.partials || []).map((p) => p.latex));
   return lhs + column;
@@ -61,8 +61,11 @@ export function initResults({ getRequest }) {
   });
   $("#copy-text").addEventListener("click", async () => {
     if (!last) return;
-    const text = (last.partials || []).map((p) => `∂f/∂${p.variable} = ${p.text}`).join("\n")
-      + (last.gradient?.text ? `\n∇f = ${last.gradient.text}` : "");
+    // the readable form nablab itself reads back (x^2·y), not SymPy's syntax (x**2*y)
+    const partials = last.partials || [];
+    const readable = (p) => p.echo ?? p.text;
+    const text = partials.map((p) => `∂f/∂${p.variable} = ${readable(p)}`).join("\n")
+      + (partials.length ? `\n∇f = (${partials.map(readable).join(", ")})` : "");
     const ok = await copyText(text);
     $("#copy-status").textContent = ok ? "Text copied." : "Copy failed: select the text instead.";
   });
@@ -91,8 +94,8 @@ export function initResults({ getRequest }) {
     target.append(el("span", { text: "Not equal to " }), texNode(`${partialTex($("#check-var").value)} = ${d.expected?.latex ?? ""}`));
     if (d.counterexample) {
       const c = d.counterexample;
-      const point = typeof c.point === "object" ? Object.entries(c.point).map(([k, v]) => `${k}=${v}`).join(", ") : String(c.point);
-      target.append(el("span", { class: "hint", text: `At ${point}: the partial is ${c.expected}, your answer gives ${c.answer}.` }));
+      const point = typeof c.point === "object" ? Object.entries(c.point).map(([k, v]) => `${k} = ${fmt(v, 6)}`).join(", ") : String(c.point);
+      target.append(el("span", { class: "hint", text: `At ${point}: the partial is ${fmt(c.expected, 8)}, your answer gives ${fmt(c.answer, 8)}.` }));
     }
     for (const term of d.wrong_terms || []) {
       const line = el("span", { class: "hint" });

@@ -1,0 +1,81 @@
+"""The results card and the input's messages as a reader sees them: copied text, names typeset
+as the chapter writes them, readable counterexamples, an error's column said once, and a
+preview that says when it is the last good reading rather than this input's."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pytest
+import sympy
+from page_helpers import wait_for_partials
+
+from nablab.parse import parse
+
+pytestmark = pytest.mark.browser
+
+
+def type_function(page, text: str, variables: str = "") -> None:
+    page.fill("#vars", variables)
+    page.fill("#fn", "")
+    page.type("#fn", text, delay=10)
+
+
+def test_copy_text_gives_the_readable_form_nablab_reads_back(app, base_url):
+    page = app.page
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url)
+    page.click("#copy-text")
+    page.wait_for_function("document.querySelector('#copy-status').textContent.includes('copied')")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    lines = copied.splitlines()
+    assert lines[0].startswith("∂f/∂x = ") and lines[1].startswith("∂f/∂y = ")
+    assert "**" not in copied and "Matrix" not in copied  # not SymPy's syntax
+    x, y = sympy.symbols("x y")
+    f = x**2 * y + sympy.sin(x * y)
+    for line, var in zip(lines[:2], (x, y), strict=True):  # each line is nablab's own reading
+        shown = parse(line.split(" = ", 1)[1]).expr
+        assert sympy.simplify(shown.subs({s: sympy.Symbol(s.name) for s in shown.free_symbols})
+                              - sympy.diff(f, var)) == 0
+    assert lines[2].startswith("∇f = (")
+
+
+def test_gradient_names_greek_variables_as_the_chapter_writes_them(app):
+    page = app.page
+    type_function(page, "(y - (theta0 + theta1 x))^2", "theta0, theta1")
+    wait_for_partials(page, ("theta0", "theta1"))
+    tex = page.locator("#gradient annotation[encoding='application/x-tex']").text_content()
+    assert "f(\\theta_{0}, \\theta_{1})" in tex
+    assert "theta0" not in tex
+
+
+def test_a_wrong_answer_gets_a_readable_counterexample(app):
+    page = app.page
+    page.select_option("#check-var", "x")
+    page.fill("#check-answer", "2xy - y cos(xy)")
+    page.click("#check-form button[type='submit']")
+    page.wait_for_selector("#check-result.error .hint")
+    text = page.inner_text("#check-result")
+    assert "wrong sign" in text.lower()
+    numbers = re.findall(r"-?\d+\.\d+", text)
+    assert numbers, text
+    assert all(len(n.lstrip("-").replace(".", "")) <= 9 for n in numbers), text  # not 3.1677063269057153
+    # and the values are right: ∂f/∂x and the answer at the counterexample point
+    point = dict(re.findall(r"([xy]) = (-?\d+(?:\.\d+)?)", text))
+    px, py = float(point["x"]), float(point["y"])
+    want = 2 * px * py + py * math.cos(px * py)
+    assert any(abs(float(n) - want) < 1e-6 * max(1, abs(want)) for n in numbers), text
+
+
+def test_an_error_names_its_column_once_and_the_preview_says_it_is_the_last_good_one(app):
+    page = app.page
+    type_function(page, "x^2 y + sin(xy", "x, y")
+    page.wait_for_selector("#fn[aria-invalid='true']")
+    status = page.inner_text("#input-status")
+    assert status.count("column 12") == 1, status  # "unbalanced '(' opened at column 12"
+    assert page.get_attribute("#preview", "data-stale") == "true"
+    assert "last good reading" in page.inner_text("#echo")
+    page.type("#fn", ")")
+    page.wait_for_selector("#fn:not([aria-invalid])")
+    assert page.get_attribute("#preview", "data-stale") is None
+    assert page.inner_text("#echo").startswith("read as")
