@@ -47,7 +47,10 @@ def test_symbolic_gradient_matches_finite_differences(expr, point):
         numeric, fmax = richardson_derivative(lambda p: f(0, p), list(point), k)
         assume(math.isfinite(fmax))  # f overflows near the point (exp(exp(9))): nothing to compare
         symbolic = g(k, list(point))
-        assert math.isfinite(symbolic) and math.isfinite(numeric)
+        assert math.isfinite(symbolic)
+        # NaN = the finite-difference estimates never settled (sin(y^18) at y = 1.5 turns every
+        # 1e-4 in y): no opinion, which the check reports as "not checked", never a mismatch
+        assume(math.isfinite(numeric))
         tol = 1e-6 * max(1.0, abs(symbolic)) + 1e-10 * fmax
         assert abs(symbolic - numeric) <= tol, (expr, point, k)
 

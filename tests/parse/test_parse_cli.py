@@ -31,7 +31,8 @@ def test_human_output_shows_warnings(capsys):
 def test_json_has_exactly_the_documented_keys(capsys):
     assert main(["parse", "a x^2 + sin(xy)", "--vars", "x,y", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert set(data) == {"input", "expression", "variables", "parameters", "warnings"}
+    assert set(data) == {"input", "expression", "variables", "parameters", "warnings",
+                         "sums_over_data"}
     assert set(data["expression"]) >= {"text", "latex"}
     assert data["input"] == "a x^2 + sin(xy)"
     assert data["variables"] == ["x", "y"]

@@ -21,6 +21,7 @@ def test_expression_dict_shape():
         "variables": ["x", "y"],
         "parameters": [],
         "warnings": [],
+        "sums_over_data": False,
     }
 
 

@@ -149,6 +149,33 @@ def test_descent_bad_input(api):
                                                "iterations": 10**9}), 422)
 
 
+@pytest.mark.parametrize(("field", "value", "words"), [
+    ("rate", -1, "the learning rate η must be a positive number"),
+    ("rate", 0, "the learning rate η must be a positive number"),
+    ("rate", "fast", "the learning rate η must be a positive number"),
+    ("rate", 1e9, "the learning rate η must be a positive number (at most 1,000,000)"),
+    ("iterations", 0, "iterations must be a whole number from 1 to 10,000"),
+    ("iterations", 20_000, "iterations must be a whole number from 1 to 10,000"),
+    ("iterations", 2.5, "iterations must be a whole number from 1 to 10,000"),
+])
+def test_descent_bad_numbers_get_human_messages(api, field, value, words):
+    """What the page shows for η = −1 or 0 iterations: the quantity, the rule and a way on,
+    not pydantic's wording and no pointer to /docs."""
+    body = {"text": "x^2 + y^2", "start": "x=1,y=1", "rate": 0.1,
+            "iterations": 10} | {field: value}
+    err = assert_error(api.post("/api/descent", json=body), 422)
+    assert err["message"].startswith(words)
+    assert err["hint"] and "/docs" not in err["hint"]
+    assert ("η = 0.1" if field == "rate" else "100 steps") in err["hint"]
+
+
+def test_descent_missing_start_value_message_suits_the_page(api):
+    err = assert_error(api.post("/api/descent", json={"text": "x^2 y + sin(xy)", "start": "x=1",
+                                                      "rate": 0.1}), 422)
+    assert "no value for y" in err["message"] and "x=1, y=1" in err["hint"]
+    assert "params=" not in err["hint"] and "--set" not in err["hint"]
+
+
 # -- /api/regress --------------------------------------------------------------------------
 def _csv() -> tuple[str, np.ndarray]:
     rng = np.random.default_rng(5)

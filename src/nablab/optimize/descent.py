@@ -129,6 +129,40 @@ def _as_expression(f: Any, names: Sequence[str] | None) -> tuple[sympy.Expr, lis
                       hint="pass the function as text, a parsed Expression or a SymPy expression")
 
 
+def _missing_start(unset: Sequence[str], names: Sequence[str], declared: bool) -> NablabError:
+    """f mentions symbols that have no value. Without declared variables the start point says
+    which symbols are variables, so the likely slip is a forgotten coordinate. Worded without
+    any interface's syntax: the core serves Python, the CLI and the web page alike."""
+    which = " and ".join(unset) if len(unset) < 3 else f"{', '.join(unset[:-1])} and {unset[-1]}"
+    everything = [*names, *unset]
+    full = ", ".join(f"{n}=1" for n in everything)
+    if declared:
+        plural = "s" if len(unset) > 1 else ""
+        return NablabError(
+            f"f has parameter{plural} {which} with no value (the variables are "
+            f"{', '.join(names)})",
+            hint=f"set a value for {which} as a parameter, or make {unset[0]} a variable with a "
+                 f"starting value, e.g. the start point {full}")
+    return NablabError(
+        f"the start point gives no value for {which} (f depends on {', '.join(everything)})",
+        hint=f"a complete start point names every variable, e.g. {full}; if {unset[0]} is a "
+             "constant rather than a variable, give it a value as a parameter instead")
+
+
+def _why_diverged(expr: sympy.Expr, variables: Sequence[sympy.Symbol], path: list[list[float]],
+                  values: list[float], evaluate: divergence.Evaluate, rate: float, method: str,
+                  tol: float) -> str:
+    """The explanation of a blow-up: exact 2/L for a quadratic; for other f, 'f has no minimum
+    that way' when it fell without bound, else L from the early path (see divergence)."""
+    if divergence.is_quadratic(expr, variables):
+        curv = divergence.curvature(expr, variables)
+    elif divergence.fell_without_bound(values):
+        return divergence.explain_runaway(values)
+    else:
+        curv = divergence.curvature_along(expr, variables, path, values, evaluate, tol)
+    return divergence.explain(curv, rate, method)
+
+
 def partial(expr: sympy.Expr, var: sympy.Symbol) -> sympy.Expr:
     """∂expr/∂var over the reals, from the calculus core (the same derivative ``nablab grad``
     shows, so descent and the printed gradient can never disagree)."""
@@ -167,13 +201,15 @@ def descent(
         raise NablabError(f"unknown method {method!r}", hint="choose gd, momentum or adam")
     rate = _number("the rate", rate, "value")
     if rate <= 0:
-        raise NablabError(f"the rate must be positive, got {rate:g}", hint="try --rate 0.1")
+        raise NablabError(f"the learning rate η must be positive, got {rate:g}",
+                          hint="a small positive number such as 0.1 or 0.01")
     if not isinstance(steps, int) or steps < 0:
         raise NablabError(f"steps must be a non-negative integer, got {steps!r}")
     if steps > MAX_STEPS:
         raise ComputeLimitError(f"at most {MAX_STEPS:,} steps, got {steps:,}")
 
     start_names = list(start.keys()) if isinstance(start, Mapping) else None
+    variables_given = variables
     expr, variables, source = _as_expression(f, variables or start_names)
     names = [v.name for v in variables]
     if isinstance(start, Mapping):
@@ -195,9 +231,7 @@ def descent(
     free = sorted((s for s in expr.free_symbols - set(variables)), key=lambda s: s.name)
     unset = [s.name for s in free if s.name not in param_values]
     if unset:
-        raise NablabError(f"f has parameter {unset[0]} with no value",
-                          hint=f"give it one, e.g. params={{'{unset[0]}': 1}} (CLI: --set "
-                               f"{unset[0]}=1), or list it as a variable")
+        raise _missing_start(unset, names, declared=bool(variables_given))
     expr = expr.xreplace({s: sympy.Float(param_values[s.name]) for s in free})
 
     grads = [partial(expr, v) for v in variables]
@@ -262,10 +296,8 @@ def descent(
             values, x, x0, method)
         if why:
             diverged = True
-            last = next((p for p, fv in zip(reversed(path), reversed(values), strict=True)
-                         if math.isfinite(fv)), x0)
-            curv = divergence.curvature(expr, variables, last)
-            reason = f"diverged: {why}; {divergence.explain(curv, rate, method)}"
+            words = _why_diverged(expr, variables, path, values, evaluate, rate, method, tol)
+            reason = f"diverged: {why}; {words}"
             break
 
     curv = divergence.curvature(expr, variables) if divergence.is_quadratic(expr, variables) else None

@@ -7,12 +7,14 @@ from typing import Any
 
 from nablab.expression import Expression
 from nablab.render.latex import to_latex
+from nablab.render.order import has_data
 from nablab.render.text import to_echo, to_text
 
 
 def expression_dict(e: Expression) -> dict[str, Any]:
     """``input``, ``expression`` {``text``, ``latex``, ``echo``}, ``variables``,
-    ``parameters``, ``warnings`` [{``message``, ``column``}]."""
+    ``parameters``, ``warnings`` [{``message``, ``column``}], ``sums_over_data`` (a Σ over
+    data such as the MSE: it has no value, picture or descent without the data)."""
     return {
         "input": e.source,
         "expression": {"text": to_text(e.expr), "latex": to_latex(e.expr),
@@ -20,4 +22,5 @@ def expression_dict(e: Expression) -> dict[str, Any]:
         "variables": e.variable_names,
         "parameters": e.parameter_names,
         "warnings": [w.to_dict() for w in e.warnings],
+        "sums_over_data": has_data(e.expr),
     }

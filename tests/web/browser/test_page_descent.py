@@ -34,6 +34,8 @@ def test_descent_converges_for_a_good_rate_and_stops_with_an_explanation_for_a_t
     assert float(page.input_value("#eta")) == pytest.approx(0.3)
     page.wait_for_selector("#descent-explain:not([hidden])", timeout=30_000)
     assert "Converged" in page.inner_text("#descent-explain")
+    # said once: the status line above the box does not repeat the box's title
+    assert "Converged" not in page.inner_text("#descent-status")
     path = contour_trace(page, "descent path")
     n = len(path["x"])
     assert n > 5
@@ -86,3 +88,110 @@ def test_clicking_the_plot_in_start_mode_sets_the_descent_start_and_runs(app):
     page.wait_for_function("() => Number(document.querySelector('#descent-card').dataset.step) >= 1")
     path = contour_trace(page, "descent path")
     assert path["x"][0] == pytest.approx(float(start["x"]))
+
+
+def descent_requests(app) -> int:
+    return sum(1 for url in app.requests if url.endswith("/api/descent"))
+
+
+@pytest.mark.parametrize(("box", "value", "words"), [
+    ("#eta", "-1", "η must be a positive number from 0.0001 to 10"),
+    ("#eta", "50", "η must be a positive number from 0.0001 to 10"),
+    ("#iterations", "0", "Iterations must be a whole number from 1 to 10000"),
+    ("#iterations", "2.5", "Iterations must be a whole number from 1 to 10000"),
+])
+def test_bad_eta_or_iterations_is_flagged_next_to_the_box_and_nothing_is_sent(app, box, value, words):
+    page = app.page
+    choose_bowl(page)
+    before = descent_requests(app)
+    page.fill(box, value)
+    page.dispatch_event(box, "change")
+    message = page.locator(f"{box}-error")
+    assert words in message.inner_text()
+    assert page.get_attribute(box, "aria-invalid") == "true"
+    # the message sits right after its box, and the box points at it
+    assert page.evaluate(f"document.querySelector('{box}').nextElementSibling.id") == f"{box[1:]}-error"
+    assert page.get_attribute(box, "aria-describedby") == f"{box[1:]}-error"
+    page.click("#descent-run")
+    assert "Fix the highlighted" in page.inner_text("#descent-status")
+    page.wait_for_timeout(300)  # a request, if one were sent, would be recorded by now
+    assert descent_requests(app) == before
+    # fixed: the message goes and the run happens
+    page.fill(box, "0.3" if box == "#eta" else "100")
+    page.dispatch_event(box, "change")
+    assert page.get_attribute(box, "aria-invalid") is None
+    assert message.inner_text() == ""
+    page.click("#descent-run")
+    page.wait_for_selector("#descent-explain:not([hidden])", timeout=30_000)
+    assert descent_requests(app) == before + 1
+    app.assert_clean()
+
+
+def test_chapter_example_has_no_good_rate_and_says_so(app):
+    page = app.page
+    page.select_option("#preset", "chapter")
+    wait_for_partials(page)
+    good = page.locator(".eta-preset[data-eta='good']")
+    assert good.get_attribute("aria-disabled") == "true"
+    before = descent_requests(app)
+    good.click(force=True)  # aria-disabled, yet a click explains why
+    status = page.inner_text("#descent-status")
+    assert "No η is good for this function" in status and "no minimum" in status
+    page.wait_for_timeout(300)
+    assert descent_requests(app) == before
+    # "diverging" runs, and the explanation says no rate would help (no absurd η advice)
+    page.fill("#speed", "60")
+    page.dispatch_event("#speed", "input")
+    page.click(".eta-preset[data-eta='diverging']")
+    page.wait_for_selector("#descent-explain:not([hidden])", timeout=60_000)
+    reason = page.inner_text("#descent-explain p")
+    assert "no learning rate converges" in reason and "try η" not in reason
+    app.assert_clean()
+
+
+def test_rosenbrock_good_preset_sets_its_rate_and_iterations(app):
+    page = app.page
+    page.select_option("#preset", "rosenbrock")
+    wait_for_partials(page)
+    page.click(".eta-preset[data-eta='good']")
+    assert float(page.input_value("#eta")) == pytest.approx(0.0019)
+    assert page.input_value("#iterations") == "5000"
+    # a long run plays every k-th step so it finishes in bounded time, and says so
+    page.wait_for_function("() => /every \\d+th step shown/.test(document.querySelector('#descent-status').textContent)")
+
+
+def test_a_start_missing_a_variable_gets_advice_for_the_page(app):
+    page = app.page
+    page.select_option("#preset", "chapter")
+    wait_for_partials(page)
+    page.fill("#start", "x=1")
+    page.click("#descent-run")
+    page.wait_for_selector("#descent-status.error")
+    status = page.inner_text("#descent-status")
+    assert "no value for y" in status and "x=1, y=1" in status
+    assert "params=" not in status and "--set" not in status
+
+
+def test_descent_holds_a_parameter_at_its_slider_value(app):
+    page = app.page
+    page.fill("#vars", "x, y")
+    page.fill("#fn", "(x - a)^2 + y^2")
+    wait_for_partials(page)
+    page.wait_for_selector("#fix-a")
+    page.fill("#fix-a", "2")
+    page.dispatch_event("#fix-a", "input")
+    page.fill("#speed", "60")
+    page.dispatch_event("#speed", "input")
+    page.fill("#start", "x=0, y=1")
+    page.fill("#eta", "0.25")
+    page.dispatch_event("#eta", "change")
+    page.fill("#iterations", "40")
+    page.dispatch_event("#iterations", "change")
+    page.click("#descent-run")
+    page.wait_for_selector("#descent-explain:not([hidden])", timeout=60_000)
+    assert "Converged" in page.inner_text("#descent-explain")
+    # x ← x − η·2(x − a) with a = 2 (the slider), η = 1/4: halfway to a each step
+    path = contour_trace(page, "descent path")
+    assert path["x"][:4] == pytest.approx([0.0, 1.0, 1.5, 1.75], abs=1e-9)
+    assert path["y"][:4] == pytest.approx([1.0, 0.5, 0.25, 0.125], abs=1e-9)
+    app.assert_clean()

@@ -40,6 +40,37 @@ def test_axe_finds_no_serious_violations_in_light_and_dark_mode(app):
     app.assert_clean()
 
 
+def test_axe_finds_no_serious_violations_at_phone_width(context, base_url):
+    """390×844 with the results, the point table and the finite-difference table on screen:
+    the table's scroll box is reachable by keyboard, its verdict column is not cut off, and
+    the contour plot's colours are explained by a legend below it."""
+    rec = open_page(context, base_url, "/", width=390, height=844)
+    page = rec.page
+    try:
+        wait_for_partials(page)
+        wait_for_pictures(page)
+        page.wait_for_selector("#fd-table tbody tr")
+        assert serious(run_axe(page)) == []
+        # the verdict is the second column, inside the screen, with the numbers scrolling after it
+        for cell in page.locator("#fd-table tbody td.good").all():
+            box = cell.bounding_box()
+            assert box["x"] + box["width"] <= 390, box
+        scroller = page.locator("#fd-table").locator("xpath=..")
+        assert scroller.get_attribute("tabindex") == "0" and scroller.get_attribute("role") == "region"
+        assert page.get_by_role("region", name="Finite-difference check").count() == 1
+        # a legend under the plot area names the level curve, the tangent, ∇f and the point
+        legend = page.locator("#contour g.legend")
+        assert legend.count() == 1
+        names = legend.locator("text.legendtext").evaluate_all("ts => ts.map(t => t.textContent)")
+        assert {"level curve through the point", "point", "∇f at the point (direction)"} <= set(names)
+        plot_area = page.locator("#contour .nsewdrag").first.bounding_box()
+        assert legend.bounding_box()["y"] >= plot_area["y"] + plot_area["height"]
+        assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+        rec.assert_clean()
+    finally:
+        page.close()
+
+
 def test_no_request_leaves_the_server(context, base_url):
     rec = open_page(context, base_url, "/", intercept=True)
     page = rec.page

@@ -79,3 +79,18 @@ def test_an_error_names_its_column_once_and_the_preview_says_it_is_the_last_good
     page.wait_for_selector("#fn:not([aria-invalid])")
     assert page.get_attribute("#preview", "data-stale") is None
     assert page.inner_text("#echo").startswith("read as")
+
+
+def test_the_mse_preset_points_to_the_regression_section_instead_of_empty_pictures(app):
+    page = app.page
+    page.select_option("#preset", "mse")
+    wait_for_partials(page, ("theta0", "theta1"))
+    page.wait_for_function("document.querySelector('#contour-summary').textContent.includes('sums over data')")
+    assert page.locator("#sliders input").count() == 0  # no slider for N: it comes with the data
+    for plot in ("#contour", "#surface"):  # no tall blank boxes
+        assert "empty" in page.get_attribute(plot, "class")
+        assert page.locator(plot).bounding_box()["height"] < 5
+    assert "sums over data" in page.inner_text("#point-status")
+    tex = page.locator("#partials annotation[encoding='application/x-tex']").all_text_contents()
+    assert "\\sum" in tex[0] and "\\theta_{0}" in tex[0]
+    app.assert_clean()

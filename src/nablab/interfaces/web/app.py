@@ -178,6 +178,9 @@ def _validation_message(exc: RequestValidationError) -> tuple[str, str | None]:
         return f"{where}: unknown field", "see /docs for the fields of each endpoint"
     more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" \
         if len(errors) > 1 else ""
+    if loc and loc[0] in schemas.FIELD_HELP:  # a number out of range or not a number
+        words, hint = schemas.FIELD_HELP[loc[0]]
+        return f"{words}{more}", hint
     return f"{where}: {msg}{more}", "see /docs for the fields of each endpoint"
 
 

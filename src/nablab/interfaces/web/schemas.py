@@ -14,6 +14,21 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 MAX_TEXT = 2000
 MAX_CSV = 60_000
 MAX_NAMES = 32
+MAX_RATE = 1e6
+MAX_ITERATIONS = 10_000
+MAX_EPOCHS = 100_000
+
+# Human words for the numbers people type (the page shows them next to the control), by field
+# name: pydantic's own ("Input should be greater than 0") names no quantity and offers no way on.
+FIELD_HELP: dict[str, tuple[str, str]] = {
+    "rate": (f"the learning rate η must be a positive number (at most {MAX_RATE:,.0f})",
+             "try η = 0.1; if the run diverges, try a smaller one such as 0.01"),
+    "iterations": (f"iterations must be a whole number from 1 to {MAX_ITERATIONS:,}",
+                   "100 steps is a good start; raise it if the run stops before converging"),
+    "epochs": (f"epochs must be a whole number from 1 to {MAX_EPOCHS:,}",
+               "a few hundred is a good start"),
+    "tol": ("the tolerance must be a positive number", "e.g. 1e-8: stop when ‖∇f‖ < tol"),
+}
 
 Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT, description="the function, "
                             "typed (`x^2 y + sin(xy)`) or LaTeX")]
@@ -117,8 +132,9 @@ class DescentRequest(_Request):
     variables: Names | None = None
     start: dict[Annotated[str, Field(max_length=64)], Number] | str = Field(
         ..., description='start point, `{"x": 1, "y": 1}` or `"x=1,y=1"`')
-    rate: float = Field(..., gt=0, le=1e6, description="learning rate η")
-    iterations: int | None = Field(None, ge=1, le=10_000, description="step limit (CLI --steps)")
+    rate: float = Field(..., gt=0, le=MAX_RATE, description="learning rate η")
+    iterations: int | None = Field(None, ge=1, le=MAX_ITERATIONS,
+                                   description="step limit (CLI --steps)")
     method: Literal["gd", "momentum", "adam"] | None = None
     tol: float | None = Field(None, gt=0, description="stop when ‖∇f‖ < tol")
     params: dict[Annotated[str, Field(max_length=64)], Number] | None = Field(
@@ -147,8 +163,8 @@ class RegressRequest(_Request):
     x: Names | None = Field(None, description="feature columns (default: all but y)")
     y: Annotated[str, Field(min_length=1, max_length=64)] | None = Field(
         None, description="target column (default: the last column)")
-    rate: float | None = Field(None, gt=0, le=1e6)
-    epochs: int | None = Field(None, ge=1, le=100_000)
+    rate: float | None = Field(None, gt=0, le=MAX_RATE)
+    epochs: int | None = Field(None, ge=1, le=MAX_EPOCHS)
     tol: float | None = Field(None, gt=0)
     scale: bool | None = None
     compare_scaling: bool | None = None

@@ -3,12 +3,12 @@
 // this module by index.html, Plotly right after it by vendor.js, both from /vendor/ (same origin).
 
 import { post, variablesField } from "./api.js";
-import { $, clear, copyText, debounce, el, fmt, parseAssignments, setStatus } from "./dom.js";
+import { $, clear, copyText, debounce, el, fmt, formatAssignments, parseAssignments, setStatus } from "./dom.js";
 import { initDescent, pause, resetDescent, setEta, start as startDescent } from "./descent.js";
 import { initInput, setVariables, variablesText } from "./input.js";
 import { typesetStatic } from "./math.js";
 import { isEmbed, readState, writeState } from "./permalink.js";
-import { clearPlots, draw, loadGrid, onPlotClick, renderSliders, setOverlay } from "./plots.js";
+import { clearPlots, draw, loadGrid, onPlotClick, renderSliders, setOverlay, setSlider } from "./plots.js";
 import { clearPoint, gradientAt, num, pointValues, showPoint } from "./point.js";
 import { DEFAULT_ETAS, PRESETS } from "./presets.js";
 import { generate, getPoints, initRegression, redrawRegression, runFit, setPoints } from "./regression.js";
@@ -25,6 +25,12 @@ let reading = null;   // last good /api/parse answer
 let input = null;
 
 const request = () => ({ text: state.text, variables: state.variables });
+/** Descent holds the parameters at their sliders' values, like the pictures and the point. */
+const descentRequest = () => {
+  const names = reading?.parameters || [];
+  const params = Object.fromEntries(Object.entries(state.fixed).filter(([k, v]) => names.includes(k) && Number.isFinite(v)));
+  return { ...request(), params };
+};
 
 function syncFromControls() {
   state.text = $("#fn").value;
@@ -80,7 +86,8 @@ function applyPreset(key) {
   state.fixed = {};
   state.xVar = "";
   state.yVar = "";
-  applyControls({ variables: "", ...preset, eta: preset.etas?.good });
+  // a function without a minimum has no good η: start from the slow one
+  applyControls({ variables: "", ...preset, eta: preset.etas?.good ?? preset.etas?.slow });
   resetDescent();
   readingKey = null;  // the new reading must not reset the run (and its note) again
   setStatus($("#descent-status"), "info", preset.note);
@@ -116,7 +123,7 @@ function onReading(data) {
   // a different function: the old descent run no longer applies, and a point or start written
   // for other variables is replaced by one for these
   const key = (data.expression?.text ?? "") + "|" + vars.join(",");
-  if (readingKey !== null && key !== readingKey) resetDescent();
+  if (readingKey !== null && key !== readingKey) contained(resetDescent);
   readingKey = key;
   if ($("#point").value.trim() && !sameNames(assignedNames($("#point").value), vars)) {
     $("#point").value = vars.map((v) => `${v}=1`).join(", ");
@@ -141,11 +148,67 @@ function onReading(data) {
   $("#plot-y").disabled = vars.length < 2;
   const others = vars.filter((v) => v !== state.xVar && v !== state.yVar).concat(params);
   for (const k of Object.keys(state.fixed)) if (!others.includes(k)) delete state.fixed[k];
-  renderSliders(others, state.fixed, () => { refreshPlot(); saveHash(); });
+  if (data.sums_over_data) {  // the MSE: no value, picture or descent without the data
+    renderSliders([], state.fixed, onSlider);
+    refreshResults();
+    clearPoint();
+    setStatus($("#point-status"), "info", "This function sums over data (Σ over n = 1…N): it has a value only for a data set.",
+      "its values, pictures and descent are in the Linear regression section below");
+    clearPlots("No picture: f sums over data. The Linear regression section below draws J(θ0, θ1) for a data set.");
+    saveHash();
+    return;
+  }
+  renderSliders(others, state.fixed, onSlider);
   refreshResults();
   refreshPoint();
   refreshPlot();
   saveHash();
+}
+
+/** Run a step of the input pipeline that redraws pictures: if it fails, say so and carry on, so
+ *  the results, the point and the pictures of the next function still come (a picture of the
+ *  old function failing must not leave the whole page showing it). */
+function contained(fn) {
+  try {
+    fn();
+  } catch (err) {
+    setStatus($("#plot-status"), "error", `The pictures could not be updated: ${err?.message || err}`);
+  }
+}
+
+/** A slider moved: the pictures show the new slice, and the point moves onto it (its
+ *  coordinate for that name becomes the slider's value), so drawn and computed agree. */
+function onSlider(name, value) {
+  const text = $("#point").value;
+  try {
+    const values = parseAssignments(text);
+    if (name in values) $("#point").value = formatAssignments({ ...values, [name]: value });
+  } catch { /* an unreadable point: refreshPoint shows why */ }
+  refreshPlot();
+  refreshPoint();
+  saveHash();
+}
+
+/** The point as sent: the Point box, plus the sliders' values for the names it leaves out (a
+ *  parameter, or a variable off the axes), so the point is where the pictures are drawn. */
+function pointRequestText(text) {
+  const given = parseAssignments(text);
+  const extra = Object.entries(state.fixed).filter(([k]) => !(k in given)).map(([k, v]) => `${k}=${v}`);
+  return [text, ...extra].join(", ");
+}
+
+/** The sliders follow a point typed with other values for the names they hold (z=3 in the
+ *  Point box moves the z slider to 3 and redraws that slice). */
+function slidersFollow(point) {
+  let moved = false;
+  for (const [name, current] of Object.entries(state.fixed)) {
+    const value = num(point?.[name]);
+    if (value === null || !Number.isFinite(value) || value === current) continue;
+    state.fixed[name] = value;
+    setSlider(name, value);
+    moved = true;
+  }
+  if (moved) { refreshPlot(); saveHash(); }
 }
 
 async function refreshResults() {
@@ -167,11 +230,12 @@ async function refreshResults() {
 async function refreshPoint() {
   const text = $("#point").value.trim();
   if (!text || !reading) { clearPoint(); setOverlay({ point: null }); return; }
-  try { parseAssignments(text); } catch (err) { setStatus($("#point-status"), "error", err.message); return; }
+  let at;
+  try { at = pointRequestText(text); } catch (err) { setStatus($("#point-status"), "error", err.message); return; }
   const req = request();
   const direction = $("#direction").value.trim();
   const result = await post("gradient", {
-    text: req.text, variables: variablesField(req.variables), at: text, direction: direction || null, form: $("#form").value,
+    text: req.text, variables: variablesField(req.variables), at, direction: direction || null, form: $("#form").value,
   }, "point");
   if (result.aborted) return;
   if (!result.ok) {
@@ -182,6 +246,7 @@ async function refreshPoint() {
   }
   setStatus($("#point-status"), "", "");
   const data = result.data;
+  slidersFollow(data.at?.point);
   showPoint(data);
   const variables = data.variables || reading.variables || [];
   const pt = pointValues(data.at, variables);
@@ -261,7 +326,7 @@ function init() {
 
   input = initInput({ onReading, onInvalid: () => { markStale(); saveHash(); firstResultsShown(); }, onEdit: () => saveHash() });
   initResults({ getRequest: request });
-  initDescent({ getRequest: request, etaPresets, onPath, onChange: () => saveHash() });
+  initDescent({ getRequest: descentRequest, etaPresets, onPath, onChange: () => saveHash() });
   initRegression({ onChange: () => saveHash() });
   onPlotClick(onClick);
 

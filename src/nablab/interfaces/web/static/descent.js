@@ -4,6 +4,7 @@
 
 import { post, variablesField } from "./api.js";
 import { $, el, fmt, setStatus, whenVisible } from "./dom.js";
+import { DEFAULT_ITERATIONS, presetOf } from "./presets.js";
 import { OKABE_ITO, plotColors } from "./theme.js";
 import { loadPlotly } from "./vendor.js";
 
@@ -11,6 +12,9 @@ let run = null;        // {variables, path: [[...]], values, grad_norms, converg
 let index = 0;
 let timer = null;
 let hooks = {};
+let stride = 1;        // steps per playback tick: long runs play in at most MAX_FRAMES ticks
+const MAX_FRAMES = 600;
+const ETA_WORDS = { slow: "slow", good: "good", oscillating: "oscillating", diverging: "diverging" };
 
 export function etaFromSlider(value) { return 10 ** Number(value); }
 export function sliderFromEta(eta) { return Math.log10(eta); }
@@ -25,12 +29,52 @@ export function setEta(eta) {
 
 export function currentRun() { return run; }
 
+/** The η and iterations boxes, checked against their own min/max before anything is sent; a
+ * message appears next to the box (not a server error after the fact). Returns the values, or
+ * null when one is invalid. */
+const NUMBER_FIELDS = {
+  eta: { integer: false, what: "η", words: (min, max) => `η must be a positive number from ${min} to ${max}.` },
+  iterations: { integer: true, what: "Iterations", words: (min, max) => `Iterations must be a whole number from ${min} to ${max}.` },
+};
+
+function fieldMessage(input) {
+  let node = document.getElementById(`${input.id}-error`);
+  if (!node) {
+    node = el("span", { id: `${input.id}-error`, class: "field-error", role: "alert" });
+    input.insertAdjacentElement("afterend", node);
+    input.setAttribute("aria-describedby", node.id);
+  }
+  return node;
+}
+
+export function checkNumber(id) {
+  const input = $(`#${id}`);
+  const spec = NUMBER_FIELDS[id];
+  const raw = input.value.trim();
+  const value = Number(raw);
+  const min = Number(input.min), max = Number(input.max);
+  const ok = raw !== "" && Number.isFinite(value) && value >= min && value <= max
+    && (!spec.integer || Number.isInteger(value)) && value > 0;
+  const message = fieldMessage(input);
+  if (ok) {
+    input.removeAttribute("aria-invalid");
+    message.textContent = "";
+    message.hidden = true;
+  } else {
+    input.setAttribute("aria-invalid", "true");
+    message.textContent = spec.words(min, max);
+    message.hidden = false;
+  }
+  return ok ? value : null;
+}
+
 function pointList(raw, variables) {
   return (raw || []).map((p) => (Array.isArray(p) ? p.map(Number) : variables.map((v) => Number(p[v]))));
 }
 
 export function initDescent(options) {
   hooks = options;
+  $("#descent-explain").setAttribute("aria-live", "polite");  // it replaces the status line's news
   const slider = $("#eta-slider");
   slider.addEventListener("input", () => {
     const eta = Number(etaFromSlider(slider.value).toPrecision(3));
@@ -38,8 +82,12 @@ export function initDescent(options) {
     slider.setAttribute("aria-valuetext", `η = ${eta}`);
     hooks.onChange?.();
   });
-  $("#eta").addEventListener("change", () => { setEta(Number($("#eta").value)); hooks.onChange?.(); });
-  $("#iterations").addEventListener("change", () => hooks.onChange?.());
+  $("#eta").addEventListener("change", () => {
+    if (checkNumber("eta") !== null) setEta(Number($("#eta").value));
+    hooks.onChange?.();
+  });
+  $("#iterations").addEventListener("change", () => { checkNumber("iterations"); hooks.onChange?.(); });
+  $("#eta-slider").addEventListener("input", () => checkNumber("eta"));
   $("#method").addEventListener("change", () => hooks.onChange?.());
   $("#start").addEventListener("change", () => hooks.onChange?.());
   $("#descent-run").addEventListener("click", () => start());
@@ -49,10 +97,43 @@ export function initDescent(options) {
   $("#descent-reset").addEventListener("click", () => { pause(); index = 0; if (run) show(); hideExplain(); });
   $("#speed").addEventListener("input", () => { if (timer) { pause(); play(); } });
   for (const button of document.querySelectorAll(".eta-preset")) {
-    button.addEventListener("click", () => {
-      const eta = hooks.etaPresets()[button.dataset.eta];
-      if (eta) { setEta(eta); hooks.onChange?.(); start(); }
-    });
+    button.addEventListener("click", () => choosePreset(button.dataset.eta));
+  }
+  syncPresetButtons();
+}
+
+/** An η preset: its rate and the iteration count it was checked with, then run. A function
+ * without that behaviour (no minimum: no "good" η) gets words instead of a mislabelled run. */
+function choosePreset(kind) {
+  const etas = hooks.etaPresets();
+  const preset = presetOf(etas);
+  const eta = etas[kind];
+  if (!(eta > 0)) {
+    pause();
+    setStatus($("#descent-status"), "info", `No η is ${ETA_WORDS[kind] || kind} for this function.`, preset?.note);
+    return;
+  }
+  setEta(eta);
+  $("#iterations").value = String(preset?.iterations || DEFAULT_ITERATIONS);
+  checkNumber("eta");
+  checkNumber("iterations");
+  hooks.onChange?.();
+  start();
+}
+
+/** Mark the η preset buttons that have no rate for the current function. */
+function syncPresetButtons() {
+  const etas = hooks.etaPresets?.() || {};
+  for (const button of document.querySelectorAll(".eta-preset")) {
+    const missing = !(etas[button.dataset.eta] > 0);
+    button.classList.toggle("unavailable", missing);
+    if (missing) {
+      button.setAttribute("aria-disabled", "true");
+      button.title = `No η is ${ETA_WORDS[button.dataset.eta] || button.dataset.eta} for this function`;
+    } else {
+      button.removeAttribute("aria-disabled");
+      button.removeAttribute("title");
+    }
   }
 }
 
@@ -61,13 +142,19 @@ export async function start() {
   const req = hooks.getRequest();
   const startText = $("#start").value.trim();
   if (!startText) { setStatus($("#descent-status"), "error", "Choose a start point: type it (x=1, y=1) or click the plot with “the descent start” selected."); return; }
-  const rate = Number($("#eta").value);
-  const iterations = Math.round(Number($("#iterations").value));
+  syncPresetButtons();
+  const rate = checkNumber("eta");
+  const iterations = checkNumber("iterations");
+  if (rate === null || iterations === null) {
+    setStatus($("#descent-status"), "error", "Fix the highlighted η or iterations value, then run again.");
+    return;
+  }
   setStatus($("#descent-status"), "info", "Running…");
   hideExplain();
   const method = $("#method").value;
   const body = { text: req.text, variables: variablesField(req.variables), start: startText, rate, iterations };
   if (method !== "gd") body.method = method;
+  if (req.params && Object.keys(req.params).length) body.params = req.params;
   const result = await post("descent", body, "descent");
   if (result.aborted) return;
   if (!result.ok) {
@@ -81,7 +168,10 @@ export async function start() {
   const variables = d.variables || [];
   run = { ...d, variables, path: pointList(d.path, variables), values: d.values || [], grad_norms: d.grad_norms || [] };
   index = 0;
-  setStatus($("#descent-status"), "info", `${method === "gd" ? "Gradient descent" : method === "adam" ? "Adam" : "Momentum"}, η = ${rate}: ${run.path.length - 1} steps computed; playing.`);
+  const steps = run.path.length - 1;
+  stride = Math.max(1, Math.ceil(steps / MAX_FRAMES));
+  const every = stride > 1 ? ` (every ${stride}th step shown; Step goes one at a time)` : "";
+  setStatus($("#descent-status"), "info", `${method === "gd" ? "Gradient descent" : method === "adam" ? "Adam" : "Momentum"}, η = ${rate}: ${steps} steps computed; playing${every}.`);
   show();
   play();
 }
@@ -92,7 +182,7 @@ function play() {
   const delay = 1000 / Number($("#speed").value || 15);
   timer = setInterval(() => {
     if (index >= run.path.length - 1) { pause(); finish(); return; }
-    index += 1;
+    index = Math.min(index + stride, run.path.length - 1);
     show();
   }, delay);
   $("#descent-play").setAttribute("aria-pressed", "true");
@@ -115,7 +205,8 @@ function finish() {
   else if (run.converged) title = `Converged after ${last} steps.`;
   else title = `Stopped after ${last} steps (the iteration limit) without converging.`;
   box.replaceChildren(el("strong", { text: title }), el("p", { text: run.reason || "" }));
-  setStatus($("#descent-status"), run.diverged ? "error" : "ok", title);
+  // the box says it (once); the status line above it would only repeat the title
+  setStatus($("#descent-status"), "", "");
 }
 
 function hideExplain() {
@@ -158,6 +249,7 @@ export function resetDescent() {
   run = null;
   index = 0;
   hideExplain();
+  syncPresetButtons();
   setStatus($("#descent-status"), "", "");
   hooks.onPath?.([], 0);
 }

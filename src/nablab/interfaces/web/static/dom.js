@@ -117,3 +117,11 @@ export function whenVisible(node, fn) {
   pending.set(node, fn);
   observer.observe(node);
 }
+
+/** Drop a redraw queued by whenVisible: the node now shows something else (or nothing), and
+ *  the queued redraw would bring back the old picture when it scrolls into view. */
+export function cancelWhenVisible(node) {
+  if (!observer || !pending.has(node)) return;
+  pending.delete(node);
+  observer.unobserve(node);
+}

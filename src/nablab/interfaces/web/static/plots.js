@@ -3,7 +3,7 @@
 // descent path, and a text summary of each. Grids come from /api/plot (docs/http-api.md).
 
 import { post } from "./api.js";
-import { $, clear, el, fmt, whenVisible } from "./dom.js";
+import { $, cancelWhenVisible, clear, el, fmt, setStatus, whenVisible } from "./dom.js";
 import { eventToData } from "./plotcoords.js";
 import { OKABE_ITO, plotColors } from "./theme.js";
 import { loadPlotly } from "./vendor.js";
@@ -28,20 +28,53 @@ export async function loadGrid(request) {
 
 export function clearPlots(message) {
   grid = null;
-  for (const id of ["contour", "surface"]) {
-    const node = $("#" + id);
-    if (window.Plotly && node.data) window.Plotly.purge(node);
-    clear(node);
-  }
+  for (const id of ["contour", "surface"]) emptyPlot($("#" + id));
   $("#contour-summary").textContent = message || "";
   $("#surface-summary").textContent = "";
+}
+
+/** Remove a picture, and any redraw of it still waiting to scroll into view. */
+function emptyPlot(node) {
+  cancelWhenVisible(node);
+  if (window.Plotly && node.data) window.Plotly.purge(node);
+  clear(node);
+  node.classList.add("empty");  // collapsed: no tall blank box under a "no picture" caption
+}
+
+/** True when the grid has at least one finite value of f (the API sends null for the rest). */
+export function hasFiniteValues(g) {
+  const rows = g.y === null || g.y === undefined ? [g.z] : g.z;
+  return (rows || []).some((row) => (row || []).some((v) => v !== null && Number.isFinite(v)));
+}
+
+/** A function never finite in the window (sqrt(-1 - x² - y²), or one that overflows
+ *  everywhere): Plotly cannot draw contours of an all-null grid, so say why there is no picture. */
+function showNoValues(g) {
+  const where = `${g.x_var} ∈ [${fmt(g.x[0], 3)}, ${fmt(g.x[g.x.length - 1], 3)}]`
+    + (g.y ? `, ${g.y_var} ∈ [${fmt(g.y[0], 3)}, ${fmt(g.y[g.y.length - 1], 3)}]` : "");
+  const message = `f has no finite values in this window (${where}): nothing to draw.`;
+  clearPlots(message);
+  setStatus($("#plot-status"), "error", message,
+    "change the ranges to where f is defined (see the Domain above) and not too large to compute.");
+}
+
+/** A redraw that failed: say so where the pictures are, and leave the rest of the page working
+ *  (the redraw may run inside the input pipeline, which must not stop on a picture). */
+function drawFailed(err) {
+  setStatus($("#plot-status"), "error", `The pictures could not be drawn: ${err?.message || err}`,
+    "change the function or the ranges; the results above are not affected.");
 }
 
 export function setOverlay(next) {
   const pathOnly = Object.keys(next).every((k) => k === "path" || k === "pathIndex")
     && next.path === overlay.path && (next.path || []).length > 0;
   overlay = { ...overlay, ...next };
-  if (pathOnly && movePath()) return;
+  try {
+    if (pathOnly && movePath()) return;
+  } catch (err) {
+    drawFailed(err);
+    return;
+  }
   draw();
 }
 
@@ -213,18 +246,32 @@ function visiblePath() {
   return path.slice(0, k);
 }
 
+/** The legend explains the colours (vermillion level curve, blue ∇f, orange point, purple
+ *  path): above the plot on a wide screen, below it on a phone, where the plot is narrow. */
 function baseLayout(colors) {
+  const wide = window.innerWidth >= 600;
   return {
     paper_bgcolor: colors.bg, plot_bgcolor: colors.bg, font: { color: colors.fg, family: "DejaVu Sans, sans-serif" },
-    margin: { l: 50, r: 10, t: window.innerWidth >= 600 ? 50 : 10, b: 45 }, showlegend: window.innerWidth >= 600,
-    legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom", font: { size: 11 } },
+    margin: { l: 50, r: 10, t: wide ? 50 : 10, b: 45 }, showlegend: true,
+    legend: wide ? { orientation: "h", x: 0, y: 1.02, yanchor: "bottom", font: { size: 11 } }
+      : { orientation: "h", x: 0, y: -0.12, yanchor: "top", font: { size: 10 } },
   };
 }
 
+/** Redraw the pictures from the last grid and the overlay. Never throws: a failure is shown in
+ *  the pictures' status line, so callers (the input pipeline, descent playback) carry on. */
 export function draw() {
   if (!grid) return;
-  if (!window.Plotly) { loadPlotly().then(draw); return; }
-  const g = grid;
+  if (!window.Plotly) { loadPlotly().then(draw).catch(drawFailed); return; }
+  try {
+    drawGrid(grid);
+  } catch (err) {
+    drawFailed(err);
+  }
+}
+
+function drawGrid(g) {
+  if (!hasFiniteValues(g)) { showNoValues(g); return; }
   const colors = plotColors();
   if (g.y === null || g.y === undefined) { drawOneVariable(g, colors); return; }
   const xRange = [g.x[0], g.x[g.x.length - 1]];
@@ -234,10 +281,25 @@ export function draw() {
     xaxis: { ...axisStyle(colors, g.x_var), range: xRange },
     yaxis: { ...axisStyle(colors, g.y_var), range: yRange, scaleanchor: "x", scaleratio: 1 },
   };
-  const contour = $("#contour");
-  window.Plotly.react(contour, contourData(g, colors), layout, CONFIG).then(attachClick);
+  plotAfresh($("#contour"), contourData(g, colors), layout);
   drawSurface(colors);
   summarise(g);
+}
+
+/** Plotly.react, or a fresh plot when updating in place fails: Plotly's contour throws
+ *  ("reading 'z'") when it redraws a grid that is mostly null (f overflowing nearly everywhere,
+ *  as (x+y+1)^99999 (x-y)^99999) although it draws the same grid from scratch. A fresh plot
+ *  that fails too is reported by draw(). */
+function plotAfresh(node, traces, layout) {
+  node.classList.remove("empty");
+  let drawn;
+  try {
+    drawn = window.Plotly.react(node, traces, layout, CONFIG);
+  } catch {
+    window.Plotly.purge(node);
+    drawn = window.Plotly.newPlot(node, traces, layout, CONFIG);
+  }
+  drawn.then(attachClick).catch(drawFailed);
 }
 
 function drawSurface(colors) {
@@ -247,22 +309,48 @@ function drawSurface(colors) {
     type: "surface", x: g.x, y: g.y, z: g.z, colorscale: "Cividis", showscale: false, opacity: 0.92,
     contours: { z: { show: true, usecolormap: true, project: { z: true } } }, name: "f",
   }];
+  // the scene is the grid's box: a point or a descent path far outside it (a diverging run
+  // reaches x = 4e4, f = -5e13) is cut at the box instead of stretching the axes around it,
+  // which would shrink the surface to a dot
+  const box = sceneBox(g);
   const p = overlay.point;
-  if (p && Number.isFinite(p.f)) {
+  if (p && inBox(box, [p.x, p.y, p.f])) {
     surface.push({ type: "scatter3d", mode: "markers", name: "point", x: [p.x], y: [p.y], z: [p.f],
       marker: { size: 6, color: OKABE_ITO.orange, line: { color: colors.fg, width: 1 } } });
   }
-  const path = visiblePath().filter((q) => Number.isFinite(q[2]));
-  if (path.length) {
-    surface.push({ type: "scatter3d", mode: "lines+markers", name: "descent path",
+  const path = visiblePath().map((q) => (inBox(box, q) ? q : [null, null, null]));
+  if (path.some((q) => q[0] !== null)) {
+    surface.push({ type: "scatter3d", mode: "lines+markers", name: "descent path", connectgaps: false,
       x: path.map((q) => q[0]), y: path.map((q) => q[1]), z: path.map((q) => q[2]),
       line: { color: OKABE_ITO.purple, width: 5 }, marker: { size: 3, color: OKABE_ITO.purple } });
   }
-  const axis3 = (title) => ({ title: { text: title }, color: colors.fg, gridcolor: colors.grid, backgroundcolor: colors.bg });
-  whenVisible($("#surface"), () => window.Plotly.react($("#surface"), surface, {
-    ...baseLayout(colors), margin: { l: 0, r: 0, t: 0, b: 0 }, showlegend: false,
-    scene: { xaxis: axis3(g.x_var), yaxis: axis3(g.y_var), zaxis: axis3("f"), aspectmode: "cube" },
-  }, CONFIG));
+  const axis3 = (title, range) => ({ title: { text: title }, color: colors.fg, gridcolor: colors.grid,
+    backgroundcolor: colors.bg, range, autorange: false });
+  const node = $("#surface");
+  node.classList.remove("empty");  // full size before it is observed scrolling into view
+  whenVisible(node, () => {
+    try {
+      window.Plotly.react(node, surface, {
+        ...baseLayout(colors), margin: { l: 0, r: 0, t: 0, b: 0 }, showlegend: false,
+        scene: { xaxis: axis3(g.x_var, box.x), yaxis: axis3(g.y_var, box.y), zaxis: axis3("f", box.z), aspectmode: "cube" },
+      }, CONFIG).catch(drawFailed);
+    } catch (err) {
+      drawFailed(err);
+    }
+  });
+}
+
+/** The 3-D scene's ranges: the grid's square, and f from its least to its largest value on the
+ *  grid with a 5 % margin (so a point between grid nodes, slightly beyond them, stays in). */
+export function sceneBox(g) {
+  const lo = Number.isFinite(g.z_min) ? g.z_min : 0, hi = Number.isFinite(g.z_max) ? g.z_max : 0;
+  const pad = hi > lo ? 0.05 * (hi - lo) : Math.max(1, Math.abs(lo));
+  return { x: [g.x[0], g.x[g.x.length - 1]], y: [g.y[0], g.y[g.y.length - 1]], z: [lo - pad, hi + pad] };
+}
+
+function inBox(box, q) {
+  const within = (v, [a, b]) => v !== null && Number.isFinite(v) && v >= a && v <= b;
+  return within(q[0], box.x) && within(q[1], box.y) && within(q[2], box.z);
 }
 
 function drawOneVariable(g, colors) {
@@ -274,11 +362,11 @@ function drawOneVariable(g, colors) {
       y: [p.f - w * p.g[0], p.f + w * p.g[0]], line: { color: OKABE_ITO.vermillion, dash: "dash" } });
     traces.push({ type: "scatter", mode: "markers", name: "point", x: [p.x], y: [p.f], marker: { size: 11, color: OKABE_ITO.orange } });
   }
-  window.Plotly.react($("#contour"), traces, { ...baseLayout(colors), dragmode: false,
-    xaxis: axisStyle(colors, g.x_var), yaxis: axisStyle(colors, "f") }, CONFIG).then(attachClick);
-  const node = $("#surface");
-  if (node.data) window.Plotly.purge(node);
-  clear(node);
+  plotAfresh($("#contour"), traces, { ...baseLayout(colors), dragmode: false,
+    xaxis: axisStyle(colors, g.x_var), yaxis: axisStyle(colors, "f") });
+  // no surface for one variable: also drop a surface redraw still queued for when it scrolls
+  // into view, or the previous function's surface would come back under this caption
+  emptyPlot($("#surface"));
   $("#surface-summary").textContent = "One variable: no surface to draw.";
   $("#contour-summary").textContent = `Graph of f over ${g.x_var} ∈ [${fmt(g.x[0], 3)}, ${fmt(g.x[g.x.length - 1], 3)}]`
     + (p && Number.isFinite(p.f) ? `; the point ${g.x_var} = ${fmt(p.x, 4)} with f = ${fmt(p.f, 4)} and its tangent line of slope ${fmt(p.g?.[0], 4)}.` : ".");
@@ -298,7 +386,10 @@ function summarise(g) {
       + ` their length is proportional to ‖∇f‖ up to ${fmt(cap, 4)} (three quarters of the arrows are shorter),`
       + ` steeper places get full-length arrows (the largest ‖∇f‖ here is ${fmt(g.arrows.max_norm, 4)}).`;
   }
-  if (g.fixed && Object.keys(g.fixed).length) text += ` Fixed: ${Object.entries(g.fixed).map(([k, v]) => `${k} = ${fmt(v, 4)}`).join(", ")}.`;
+  if (g.fixed && Object.keys(g.fixed).length) {
+    text += ` Fixed: ${Object.entries(g.fixed).map(([k, v]) => `${k} = ${fmt(v, 4)}`).join(", ")}.`
+      + " The sliders set these values for the pictures and for the point alike, so the point lies on this slice.";
+  }
   if (p && Number.isFinite(p.x)) {
     text += ` Point (${fmt(p.x, 4)}, ${fmt(p.y, 4)}): f = ${fmt(p.f, 4)}`;
     if (p.g) text += `, ∇f = (${fmt(p.g[0], 4)}, ${fmt(p.g[1], 4)}), drawn with the level curve f = ${fmt(p.f, 4)} through the point and its tangent, perpendicular to ∇f.`;
@@ -308,8 +399,11 @@ function summarise(g) {
   if (path.length) text += ` Descent path: ${path.length - 1} steps shown, now at (${fmt(path[path.length - 1][0], 4)}, ${fmt(path[path.length - 1][1], 4)}).`;
   $("#contour-summary").textContent = text;
   let surf = `Surface z = f(${g.x_var}, ${g.y_var}) over the same square, from ${fmt(g.z_min, 4)} to ${fmt(g.z_max, 4)}.`;
-  if (p && Number.isFinite(p.f)) surf += ` The point is marked at height ${fmt(p.f, 4)}.`;
-  if (path.length) surf += ` The descent path is drawn on the surface.`;
+  const box = sceneBox(g);
+  if (p && inBox(box, [p.x, p.y, p.f])) surf += ` The point is marked at height ${fmt(p.f, 4)}.`;
+  const inside = path.filter((q) => inBox(box, q)).length;
+  if (inside === path.length && path.length) surf += " The descent path is drawn on the surface.";
+  else if (path.length) surf += ` The descent path is drawn on the surface where it stays in this box (${inside} of its ${path.length} points); the rest is outside the window.`;
   $("#surface-summary").textContent = surf;
 }
 
@@ -326,20 +420,47 @@ function attachClick(gd) {
   });
 }
 
-/** Sliders fixing every variable and parameter that is not on an axis. */
+const SLIDER_RANGE = 5;
+const sliderId = (name) => `fix-${name.replace(/[^A-Za-z0-9_]/g, "_")}`;
+
+/** Sliders fixing every variable and parameter that is not on an axis. They hold these values
+ *  for the pictures and for the point alike (app.js keeps the point's coordinates equal to
+ *  them), so the drawn slice always passes through the point. onChange(name, value). */
 export function renderSliders(names, fixed, onChange) {
   const box = clear($("#sliders"));
+  if (names.length) {
+    box.append(el("p", { class: "help sliders-help", id: "sliders-help",
+      text: "Held at these values in the pictures and at the point: moving a slider moves the point, and a point typed with other values moves the slider." }));
+  }
   for (const name of names) {
-    const id = `fix-${name.replace(/[^A-Za-z0-9_]/g, "_")}`;
+    const id = sliderId(name);
     const value = Number.isFinite(fixed[name]) ? fixed[name] : 1;
     fixed[name] = value;
     const out = el("output", { for: id, text: fmt(value, 3) });
-    const input = el("input", { type: "range", id, min: "-5", max: "5", step: "0.1", value: String(value) });
+    const input = el("input", { type: "range", id, min: String(-SLIDER_RANGE), max: String(SLIDER_RANGE), step: "0.1",
+      "aria-describedby": "sliders-help" });
+    widenTo(input, value);
+    input.value = String(value);
     input.addEventListener("input", () => {
       fixed[name] = Number(input.value);
       out.textContent = fmt(fixed[name], 3);
-      onChange();
+      onChange(name, fixed[name]);
     });
     box.append(el("div", { class: "field small" }, el("label", { for: id, text: `${name} (fixed)` }), input, out));
   }
+}
+
+/** Move a slider to a value set elsewhere (a point typed with z=3): its range grows to hold it. */
+export function setSlider(name, value) {
+  const input = document.getElementById(sliderId(name));
+  if (!input) return;
+  widenTo(input, value);
+  input.value = String(value);
+  const out = input.parentElement.querySelector("output");
+  if (out) out.textContent = fmt(value, 3);
+}
+
+function widenTo(input, value) {
+  if (value < Number(input.min)) input.min = String(Math.floor(value));
+  if (value > Number(input.max)) input.max = String(Math.ceil(value));
 }

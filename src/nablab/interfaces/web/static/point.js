@@ -17,11 +17,20 @@ export function num(value) {
   return null;
 }
 
-/** How to show a value: its exact LaTeX when the API gives one and it differs from the float. */
+/** True when the exact form is just a number that reads as the float does ("2", or a decimal
+ *  such as 2.90929742682568): showing both would read "2 ≈ 2". The API sends the exact form as
+ *  `exact` (`text` accepted too). */
+export function exactIsTheFloat(value, n) {
+  const exact = String(value.exact ?? value.text ?? "").trim();
+  return n !== null && /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(exact) && fmt(Number(exact)) === fmt(n);
+}
+
+/** How to show a value: its exact LaTeX when the API gives one, with the float only when the
+ *  exact form is not already that number (sin(2) + 2 ≈ 2.9093, but 2 alone). */
 function show(value) {
   if (value && typeof value === "object" && !Array.isArray(value)) {
     const n = num(value);
-    if (value.latex && (n === null || String(n) !== value.text)) {
+    if (value.latex && !exactIsTheFloat(value, n)) {
       const span = el("span");
       span.append(texNode(value.latex));
       if (n !== null) span.append(" ≈ ", el("span", { class: "approx", text: fmt(n) }));
@@ -82,12 +91,12 @@ export function showPoint(data) {
     const ok = c.ok === true;
     fd.append(el("tr", { dataset: { var: c.variable } },
       el("th", { scope: "row", text: c.variable }),
+      el("td", { class: ok ? "good" : "bad", text: ok ? "✓ ok" : "✗ MISMATCH" }),
       el("td", { text: fmt(num(c.symbolic), 10) }),
       el("td", { text: fmt(num(c.numeric), 10) }),
       el("td", { text: fmt(num(c.abs_error), 3) }),
       el("td", { text: fmt(num(c.rel_error), 3) }),
-      el("td", { text: c.tolerance !== undefined ? fmt(num(c.tolerance), 2) : "—" }),
-      el("td", { class: ok ? "good" : "bad", text: ok ? "✓ ok" : "✗ MISMATCH" })));
+      el("td", { text: c.tolerance !== undefined ? fmt(num(c.tolerance), 2) : "—" })));
   }
 }
 
