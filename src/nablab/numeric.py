@@ -8,7 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import numpy as np
 import sympy
+
+
+def _dirac_delta(x: object, k: object = 0) -> object:
+    """δ(x) (and its derivatives) as numbers: 0 away from the jump, undefined (NaN) on it.
+    It comes from differentiating sign, Heaviside or a second derivative of |x|; those partials
+    are defined only off the jump (the domain says so), where δ is 0."""
+    return np.where(np.asarray(x) == 0, np.nan, 0.0)
+
+
+#: functions NumPy lacks, by SymPy name
+_NUMPY_EXTRAS = {"DiracDelta": _dirac_delta}
 
 
 def compile_numpy(
@@ -17,7 +29,7 @@ def compile_numpy(
 ) -> Callable:
     """Given expressions and the symbols they take as positional arguments, return a NumPy
     function (works on scalars and arrays) with common subexpressions computed once."""
-    return sympy.lambdify(list(symbols), exprs, modules="numpy", cse=True)
+    return sympy.lambdify(list(symbols), exprs, modules=[_NUMPY_EXTRAS, "numpy"], cse=True)
 
 
 def numpy_source(
@@ -29,7 +41,12 @@ def numpy_source(
     it works on scalars and arrays alike."""
     from sympy.printing.numpy import NumPyPrinter
 
-    printer = NumPyPrinter({"fully_qualified_modules": True, "allow_unknown_functions": False})
+    class Printer(NumPyPrinter):
+        def _print_DiracDelta(self, expr: sympy.Expr) -> str:  # as _dirac_delta above
+            arg = self._print(expr.args[0])
+            return f"numpy.where(numpy.asarray({arg}) == 0, numpy.nan, 0.0)"
+
+    printer = Printer({"fully_qualified_modules": True, "allow_unknown_functions": False})
     names = [s.name for s in symbols]
     taken = set(names)
     counter = (f"_c{i}" for i in __import__("itertools").count())

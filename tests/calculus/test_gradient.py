@@ -175,3 +175,38 @@ def test_exact_values_skip_huge_powers_but_floats_work():
     r = gradient("x^999999999", at="x=1")
     assert r.at.value.value == 1.0
     assert r.at.gradient[0].value == pytest.approx(999999999.0)
+
+
+def test_functions_symengine_cannot_evaluate_fall_back_to_sympy():
+    r = gradient("atan2(y, x)", at="x=1,y=1")  # SymEngine: "Not Implemented"
+    assert r.at.value.value == pytest.approx(math.pi / 4)
+    assert [g.value for g in r.at.gradient] == pytest.approx([-0.5, 0.5])  # (-y, x)/(x²+y²)
+    assert r.at.check_ok
+
+
+def test_a_point_may_spell_names_as_the_function_does():
+    assert gradient("x_1^2 + x_2^2", at="x_1=1, x_{2}=2").at.value.value == 5.0
+    assert gradient("(y - θ_0)^2", at={"theta_0": 1, "y": 3}).at.value.value == 4.0
+    assert gradient("(y - theta_0)^2", at="θ₀=1, y=3").at.value.value == 4.0
+    with pytest.raises(NablabError, match="not in the function"):
+        gradient("x^2", at="z=1")
+
+
+def test_a_jump_s_delta_is_zero_off_the_jump_in_numbers():
+    from nablab.numeric import compile_numpy, numpy_source
+
+    r = gradient("sign(x) y", at="x=2,y=3")
+    assert [g.value for g in r.at.gradient] == [0.0, 1.0]
+    fn = compile_numpy(r.partials, r.variables)
+    values = fn(__import__("numpy").array([-1.0, 0.0, 2.0]), 3.0)
+    assert list(values[0][[0, 2]]) == [0.0, 0.0] and math.isnan(values[0][1])
+    namespace: dict = {}
+    exec(numpy_source(r.partials, r.variables), namespace)  # our own generated code, not input
+    assert list(namespace["grad_f"](2.0, 3.0)) == [0.0, 1.0]
+
+
+def test_a_direction_must_be_finite_and_match_the_variables():
+    with pytest.raises(NablabError, match="finite numbers"):
+        gradient("x y", at="x=1,y=1", direction="1e400, 1")
+    with pytest.raises(NablabError, match="has 1 component but f has 2 variables"):
+        gradient("x y", at="x=1,y=1", direction="1")

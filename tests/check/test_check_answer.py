@@ -224,3 +224,18 @@ def test_intercept_partial_with_a_missing_term_inside_the_sum():
 def test_right_answers_with_sums_written_differently():
     assert check_answer(MSE_TEXT, "t1", "(2/N) sum(t0 x_n + t1 x_n^2 - x_n y_n, n, 1, N)").equivalent
     assert check_answer(MSE_TEXT, "t0", "2 t0 + (2/N) sum(t1 x_n - y_n, n, 1, N)").equivalent
+
+
+def test_an_answer_may_keep_its_left_hand_side_as_copied_from_nablab():
+    # the page's "Copy text" writes "∂f/∂x = 2·x·y + y·cos(x·y)"
+    assert check_answer("x^2 y + sin(xy)", "x", "∂f/∂x = 2·x·y + y·cos(x·y)").equivalent
+    assert check_answer("x^2 y + sin(xy)", "y", "df/dy = x^2 + x cos(xy)").equivalent
+    assert not check_answer("x^2 y + sin(xy)", "x", "df/dx = 2xy").equivalent
+    # written for the other variable: refused, not checked against the wrong partial
+    with pytest.raises(NablabError, match="written as ∂f/∂y") as err:
+        check_answer("x^2 y + sin(xy)", "x", "∂f/∂y = x^2 + x cos(xy)")
+    assert err.value.column == 5
+    # an error after the left-hand side points at the right column of what was typed
+    with pytest.raises(NablabError) as err:
+        check_answer("x^2 y + sin(xy)", "x", "∂f/∂x = 2xy + y cos(xy")
+    assert err.value.column == 20 and "column 20" in err.value.message

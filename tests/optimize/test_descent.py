@@ -185,3 +185,20 @@ def test_missing_start_value_is_worded_for_every_interface():
     assert "no value for y" in text and "x=1, y=1" in text
     for syntax in ("params=", "--set", "CLI", "{"):
         assert syntax not in text
+
+
+def test_start_and_parameters_may_spell_names_as_the_function_does():
+    from nablab.api import descent as run_descent
+
+    r = run_descent("(x_1 - a_0)^2 + x_2^2", {"x_1": 0, "x_{2}": 1}, 0.25, steps=60,
+                    params={"a_0": 2})
+    assert r.path[1] == pytest.approx([1.0, 0.5])  # x ← x − η·2(x − a): halfway each step
+    assert r.converged and r.path[-1] == pytest.approx([2.0, 0.0], abs=1e-6)
+
+
+def test_descent_through_a_jump_is_not_an_internal_error():
+    from nablab.api import descent as run_descent
+
+    # for x > 0, f = y + x² + y² and δ(x) = 0: descent heads to (0⁺, −1/2) without crossing
+    r = run_descent("sign(x) y + x^2 + y^2", {"x": 1, "y": 1}, 0.1, steps=2000)
+    assert r.converged and r.path[-1] == pytest.approx([0.0, -0.5], abs=1e-4)

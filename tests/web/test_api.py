@@ -169,6 +169,17 @@ def test_descent_bad_numbers_get_human_messages(api, field, value, words):
     assert ("η = 0.1" if field == "rate" else "100 steps") in err["hint"]
 
 
+@pytest.mark.parametrize(("endpoint", "body", "words"), [
+    ("gradient", {"text": "x + " * 600 + "y"}, "the function is too long (2,401 characters; the limit is 2,000)"),
+    ("parse", {"text": ""}, "the function is empty"),
+    ("check", {"text": "x^2", "var": "x", "answer": "2x" * 1500}, "the answer is too long"),
+])
+def test_text_too_long_or_empty_gets_a_human_message(api, endpoint, body, words):
+    err = assert_error(api.post(f"/api/{endpoint}", json=body), 422)
+    assert err["message"].startswith(words)
+    assert err["hint"] and "/docs" not in err["hint"]
+
+
 def test_descent_missing_start_value_message_suits_the_page(api):
     err = assert_error(api.post("/api/descent", json={"text": "x^2 y + sin(xy)", "start": "x=1",
                                                       "rate": 0.1}), 422)

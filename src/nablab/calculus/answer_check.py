@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -118,6 +119,28 @@ def expected_partial(f: sympy.Expr, x: sympy.Symbol) -> tuple[sympy.Expr, sympy.
     return derived, to_form(derived, "simplified").expr
 
 
+#: "∂f/∂x =" or "df/dx =" in front of an answer (as nablab's own "Copy text" writes it)
+_LHS = re.compile(r"\s*[∂d]\s*f\s*/\s*[∂d]\s*([^\s=]+)\s*=\s*")
+
+
+def _without_lhs(answer: str, variable: str) -> str:
+    """The answer with a leading "∂f/∂x =" blanked out (spaces keep every column of an error
+    where the user sees it); an answer written for another variable is refused rather than
+    checked against the wrong partial."""
+    match = _LHS.match(answer)
+    if match is None:
+        return answer
+    from nablab.parse.reader import canonical_name
+
+    named = canonical_name(match.group(1))
+    if named.replace("_", "") != variable.replace("_", ""):
+        raise NablabError(f"the answer is written as ∂f/∂{match.group(1)}, but the partial "
+                          f"being checked is ∂f/∂{variable}", column=match.start(1) + 1,
+                          hint=f"choose {named} as the variable, or drop the left-hand side",
+                          source=answer)
+    return " " * match.end() + answer[match.end():]
+
+
 def check_answer(
     text_or_expression: str | Expression,
     variable: str,
@@ -144,11 +167,12 @@ def check_answer(
             f"cannot differentiate by {variable!r}: it is not a variable or parameter of f",
             hint="f's symbols are: " + (", ".join(sorted(known)) or "none"))
     if isinstance(answer, str):
+        body = _without_lhs(answer, variable)
         try:
-            answer_expr = _parse(answer, fx.variable_names).expr
+            answer_expr = _parse(body, fx.variable_names).expr
         except NablabError as err:  # the parser's error, saying it is about the answer
             raise dataclasses.replace(err, message=f"in the answer: {err.message}",
-                                      source=err.source or answer) from err
+                                      source=answer) from err
     elif isinstance(answer, Expression):
         answer_expr = answer.expr
     elif isinstance(answer, sympy.Basic):  # a SymPy object from Python code

@@ -79,7 +79,9 @@ def parse_point(at: Any) -> dict[str, sympy.Expr]:
         at = pairs
     if not isinstance(at, Mapping):
         raise NablabError("the point must be name=value pairs", hint="x=1,y=2")
-    return {str(k): parse_value(v, str(k)) for k, v in at.items()}
+    from nablab.parse.reader import canonical_name
+
+    return {canonical_name(k): parse_value(v, str(k)) for k, v in at.items()}
 
 
 def parse_direction(direction: Any, n: int) -> list[float]:
@@ -89,9 +91,14 @@ def parse_direction(direction: Any, n: int) -> list[float]:
     else:
         items = list(direction)
     if len(items) != n:
-        raise NablabError(f"the direction has {len(items)} components but there are {n} "
-                          "variables", hint="give one number per variable, e.g. 1,1")
+        have = f"{len(items)} component{'' if len(items) == 1 else 's'}"
+        want = f"{n} variable{'' if n == 1 else 's'}"
+        raise NablabError(f"the direction has {have} but f has {want}",
+                          hint="give one number per variable, e.g. " + ",".join(["1"] * n))
     vec = [float(parse_value(v, "the direction").evalf()) for v in items]
+    if not all(math.isfinite(v) for v in vec):
+        raise NablabError("the direction's components must be finite numbers",
+                          hint="give an ordinary vector such as 1,1; only its direction matters")
     if not any(vec):
         raise NablabError("the direction is the zero vector, which has no direction",
                           hint="give a non-zero vector such as 1,1")
@@ -119,6 +126,11 @@ class _Scalar:
             return _real_float(complex(out))
         except (TypeError, ValueError, ZeroDivisionError):
             return math.nan
+        except RuntimeError:  # SymEngine has no numeric value for it (atan2): ask SymPy
+            if conv is None:
+                return math.nan
+            self.se_exprs[i] = None
+            return self(i, values)
 
 
 def _real_float(v: complex) -> float:

@@ -208,6 +208,11 @@ def descent(
     if steps > MAX_STEPS:
         raise ComputeLimitError(f"at most {MAX_STEPS:,} steps, got {steps:,}")
 
+    from nablab.parse.reader import canonical_name
+
+    if isinstance(start, Mapping):  # x_1 / θ₀ as the function spells them: x1, theta0
+        start = {canonical_name(k): v for k, v in start.items()}
+    params = {canonical_name(k): v for k, v in (params or {}).items()}
     start_names = list(start.keys()) if isinstance(start, Mapping) else None
     variables_given = variables
     expr, variables, source = _as_expression(f, variables or start_names)

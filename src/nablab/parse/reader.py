@@ -88,6 +88,17 @@ def declared_names(variables: str | Sequence[str] | None) -> list[str] | None:
     return names
 
 
+def canonical_name(item: str) -> str:
+    """The symbol name the parser reads ``item`` as (``x_1`` and ``x_{1}`` -> x1, ``θ₀`` ->
+    theta0), so a point or a start point may spell a name as the function does; ``item``
+    itself when it is not a valid name (the caller then says it is not in the function)."""
+    text = str(item).strip()
+    try:
+        return _one_name(text)
+    except ParseError:
+        return text
+
+
 def _one_name(item: str) -> str:
     bad = ParseError(f"'{item}' is not a valid variable name",
                      hint="names are letters, optionally with digits or a subscript: x, x1, "

@@ -134,3 +134,16 @@ def test_embed_mode_shows_the_calculator_without_chrome(context, base_url):
         rec.assert_clean()
     finally:
         page.close()
+
+
+def test_plots_add_no_pile_of_hidden_tab_stops(app):
+    """Plotly's mode bar buttons are tab stops even while hidden: only "download as PNG" (and
+    the 3-D camera reset) are kept, so a keyboard user does not tab through dozens of them."""
+    page = app.page
+    page.wait_for_selector("#contour .modebar")
+    page.locator("#surface").scroll_into_view_if_needed()
+    page.wait_for_selector("#surface .modebar")
+    per_plot = page.evaluate("""() => [...document.querySelectorAll('.js-plotly-plot')]
+        .map(gd => [gd.id, gd.querySelectorAll('.modebar-btn').length])""")
+    assert dict(per_plot)["contour"] == 1 and dict(per_plot)["surface"] == 2
+    assert all(n <= 2 for _, n in per_plot), per_plot

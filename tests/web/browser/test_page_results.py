@@ -94,3 +94,37 @@ def test_the_mse_preset_points_to_the_regression_section_instead_of_empty_pictur
     tex = page.locator("#partials annotation[encoding='application/x-tex']").all_text_contents()
     assert "\\sum" in tex[0] and "\\theta_{0}" in tex[0]
     app.assert_clean()
+
+
+def test_a_function_typed_over_a_preset_leaves_the_preset(app):
+    page = app.page
+    page.select_option("#preset", "bowl")
+    page.wait_for_function("() => document.querySelector(\"#partials li[data-var='x']\")?.dataset.text === '2*x'")
+    assert "p=bowl" in page.evaluate("location.hash")
+    type_function(page, "x^2 + 3 y^2")
+    page.wait_for_function("() => document.querySelector(\"#partials li[data-var='y']\")?.dataset.text === '6*y'")
+    assert page.input_value("#preset") == ""
+    page.wait_for_function("() => !location.hash.includes('p=bowl')")
+
+
+def test_check_my_answer_takes_copied_text_and_names_a_column_once(app):
+    page = app.page
+    page.select_option("#check-var", "x")
+    page.fill("#check-answer", "∂f/∂x = 2·x·y + y·cos(x·y)")  # as "Copy text" writes it
+    page.click("#check-form button[type='submit']")
+    page.wait_for_selector("#check-result.ok")
+    page.fill("#check-answer", "2xy + y cos(xy")
+    page.click("#check-form button[type='submit']")
+    page.wait_for_selector("#check-result.error")
+    text = page.inner_text("#check-result")
+    assert text.count("column 12") == 1, text
+
+
+def test_a_point_may_spell_subscripts_as_the_function_does(app):
+    page = app.page
+    type_function(page, "x_1^2 + 3 x_2^2")
+    wait_for_partials(page, ("x1", "x2"))
+    page.fill("#point", "x_1=1, x_2=2")
+    page.press("#point", "Enter")
+    page.wait_for_function("() => document.querySelector(\"#point-table td[data-key='value']\")?.textContent.trim() === '13'")
+    assert not page.inner_text("#point-status").strip()

@@ -178,6 +178,15 @@ def _validation_message(exc: RequestValidationError) -> tuple[str, str | None]:
         return f"{where}: unknown field", "see /docs for the fields of each endpoint"
     more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" \
         if len(errors) > 1 else ""
+    text_field = {"text": "the function", "answer": "the answer", "data": "the data"}.get(
+        loc[0] if loc else "")
+    if text_field and kind == "string_too_long":
+        limit = (first.get("ctx") or {}).get("max_length")
+        size = len(first.get("input") or "")
+        return (f"{text_field} is too long ({size:,} characters; the limit is {limit:,})",
+                "shorten it, or split the work into smaller functions")
+    if text_field and kind == "string_too_short":
+        return f"{text_field} is empty", "type something, e.g. x^2 y + sin(xy)"
     if loc and loc[0] in schemas.FIELD_HELP:  # a number out of range or not a number
         words, hint = schemas.FIELD_HELP[loc[0]]
         return f"{words}{more}", hint

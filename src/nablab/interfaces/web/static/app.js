@@ -119,6 +119,11 @@ let readingKey = null;
 function onReading(data) {
   reading = data;
   syncFromControls();
+  // a function typed over a preset's is no longer that preset (menu and permalink say so)
+  if (state.preset && PRESETS[state.preset]?.text !== state.text) {
+    state.preset = "";
+    $("#preset").value = "";
+  }
   const vars = data.variables || [];
   // a different function: the old descent run no longer applies, and a point or start written
   // for other variables is replaced by one for these

@@ -5,7 +5,7 @@
 import { post, variablesField } from "./api.js";
 import { $, el, fmt, setStatus, whenVisible } from "./dom.js";
 import { DEFAULT_ITERATIONS, presetOf } from "./presets.js";
-import { OKABE_ITO, plotColors } from "./theme.js";
+import { OKABE_ITO, plotColors, PLOT_CONFIG } from "./theme.js";
 import { loadPlotly } from "./vendor.js";
 
 let run = null;        // {variables, path: [[...]], values, grad_norms, converged, diverged, reason}
@@ -236,7 +236,7 @@ function show() {
     yaxis2: { title: { text: "‖∇f‖ (log)" }, overlaying: "y", side: "right", type: "log", showgrid: false },
     legend: { orientation: "h", y: 1.12 },
   };
-  whenVisible($("#descent-plot"), () => loadPlotly().then((Plotly) => Plotly.react($("#descent-plot"), traces, layout, { displaylogo: false, responsive: true })));
+  whenVisible($("#descent-plot"), () => loadPlotly().then((Plotly) => Plotly.react($("#descent-plot"), traces, layout, PLOT_CONFIG)));
   const p = run.path[index] || [];
   $("#descent-summary").textContent = `Step ${index} of ${run.path.length - 1}: at (${p.map((x) => fmt(x, 4)).join(", ")}), `
     + `f = ${fmt(run.values[index], 5)}, ‖∇f‖ = ${fmt(run.grad_norms[index], 4)}.`

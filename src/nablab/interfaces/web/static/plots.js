@@ -5,12 +5,11 @@
 import { post } from "./api.js";
 import { $, cancelWhenVisible, clear, el, fmt, setStatus, whenVisible } from "./dom.js";
 import { eventToData } from "./plotcoords.js";
-import { OKABE_ITO, plotColors } from "./theme.js";
+import { OKABE_ITO, plotColors, PLOT_CONFIG, SURFACE_CONFIG } from "./theme.js";
 import { loadPlotly } from "./vendor.js";
 
 export const GRID_N = 61;
 export const ARROWS_M = 15;
-const CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["select2d", "lasso2d"] };
 
 let grid = null;           // last /api/plot answer
 let overlay = {};          // {point, f0, grad, path, pathIndex}
@@ -294,10 +293,10 @@ function plotAfresh(node, traces, layout) {
   node.classList.remove("empty");
   let drawn;
   try {
-    drawn = window.Plotly.react(node, traces, layout, CONFIG);
+    drawn = window.Plotly.react(node, traces, layout, PLOT_CONFIG);
   } catch {
     window.Plotly.purge(node);
-    drawn = window.Plotly.newPlot(node, traces, layout, CONFIG);
+    drawn = window.Plotly.newPlot(node, traces, layout, PLOT_CONFIG);
   }
   drawn.then(attachClick).catch(drawFailed);
 }
@@ -333,7 +332,7 @@ function drawSurface(colors) {
       window.Plotly.react(node, surface, {
         ...baseLayout(colors), margin: { l: 0, r: 0, t: 0, b: 0 }, showlegend: false,
         scene: { xaxis: axis3(g.x_var, box.x), yaxis: axis3(g.y_var, box.y), zaxis: axis3("f", box.z), aspectmode: "cube" },
-      }, CONFIG).catch(drawFailed);
+      }, SURFACE_CONFIG).catch(drawFailed);
     } catch (err) {
       drawFailed(err);
     }

@@ -10,12 +10,11 @@ import { post } from "./api.js";
 import { $, clear, debounce, el, fmt, setStatus, whenVisible } from "./dom.js";
 import { partialTex, renderTex, texNode } from "./math.js";
 import { eventToData, pixelDistance } from "./plotcoords.js";
-import { OKABE_ITO, plotColors } from "./theme.js";
+import { OKABE_ITO, plotColors, PLOT_CONFIG } from "./theme.js";
 import { loadPlotly } from "./vendor.js";
 
 const CHAPTER_PARTIALS = "\\frac{\\partial J}{\\partial \\theta_0} = -\\frac{2}{N} \\sum_n (y_n-\\hat{y}_n), \\qquad "
   + "\\frac{\\partial J}{\\partial \\theta_1} = -\\frac{2}{N} \\sum_n x_n\\,(y_n-\\hat{y}_n)";
-const CONFIG = { displaylogo: false, responsive: true };
 
 let points = [];
 let fit = null;
@@ -214,7 +213,7 @@ function draw() {
     { type: "scatter", mode: "markers", name: "data (drag me)", x: xs, y: points.map((p) => p[1]), marker: { size: 9, color: OKABE_ITO.blue } },
     { type: "scatter", mode: "lines", name: "fit by descent", x: [lo, hi], y: [a + b * lo, a + b * hi], line: { color: OKABE_ITO.vermillion, width: 3 } },
     { type: "scatter", mode: "lines", name: "least squares", x: [lo, hi], y: [oa + ob * lo, oa + ob * hi], line: { color: OKABE_ITO.green, dash: "dash" } },
-  ], { ...base, dragmode: false, hovermode: "closest", xaxis: { title: { text: "x" }, gridcolor: colors.grid }, yaxis: { title: { text: "y" }, gridcolor: colors.grid } }, CONFIG)
+  ], { ...base, dragmode: false, hovermode: "closest", xaxis: { title: { text: "x" }, gridcolor: colors.grid }, yaxis: { title: { text: "y" }, gridcolor: colors.grid } }, PLOT_CONFIG)
     .then(bindDrag));
   // J contours in the coordinates descent works in (scaled x when scaling is on)
   const finite = fit.path.filter((p) => p.every(Number.isFinite));
@@ -238,10 +237,10 @@ function draw() {
     { type: "scatter", mode: "markers", name: "closed-form optimum", x: [fit.optimum[0]], y: [fit.optimum[1]],
       marker: { symbol: "star", size: 15, color: OKABE_ITO.orange, line: { color: colors.fg, width: 1 } } },
   ], { ...base, xaxis: { title: { text: names[0] }, gridcolor: colors.grid, constrain: "domain" },
-    yaxis: { title: { text: names[1] }, gridcolor: colors.grid, scaleanchor: "x", scaleratio: 1, constrain: "domain" } }, CONFIG));
+    yaxis: { title: { text: names[1] }, gridcolor: colors.grid, scaleanchor: "x", scaleratio: 1, constrain: "domain" } }, PLOT_CONFIG));
   whenVisible($("#reg-loss"), () => window.Plotly.react($("#reg-loss"), [
     { type: "scatter", mode: "lines", name: "J per epoch", x: fit.losses.map((_, i) => i), y: fit.losses.map((v) => (Number.isFinite(v) ? v : null)), line: { color: OKABE_ITO.blue } },
-  ], { ...base, xaxis: { title: { text: "epoch" }, gridcolor: colors.grid }, yaxis: { title: { text: "J (log)" }, type: "log", gridcolor: colors.grid } }, CONFIG));
+  ], { ...base, xaxis: { title: { text: "epoch" }, gridcolor: colors.grid }, yaxis: { title: { text: "J (log)" }, type: "log", gridcolor: colors.grid } }, PLOT_CONFIG));
   $("#reg-fit-summary").textContent = `${points.length} points with x from ${fmt(lo, 3)} to ${fmt(hi, 3)}; fitted line ŷ = ${fmt(a, 4)} + ${fmt(b, 4)}·x; least squares ŷ = ${fmt(oa, 4)} + ${fmt(ob, 4)}·x.`;
   $("#reg-contour-summary").textContent = `Contours of log₁₀ J over (${names.join(", ")}) with equal scales; descent path of ${plural(finite.length - 1, "step")} from (0, 0) towards the closed-form optimum (star) at (${fmt(fit.optimum[0], 4)}, ${fmt(fit.optimum[1], 4)})${fit.scale ? "; with scaling the contours are nearly round, so descent heads straight for it." : "; without scaling the contours are elongated and descent zig-zags or crawls."}`;
   $("#reg-loss-summary").textContent = `Loss J per epoch, log scale: from ${fmt(fit.losses[0], 4)} to ${fmt(fit.losses[fit.losses.length - 1], 4)} after ${plural(fit.losses.length - 1, "epoch")}${fit.diverged ? "; the run diverged (η too large)." : "."}`;

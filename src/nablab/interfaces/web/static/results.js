@@ -79,8 +79,10 @@ export function initResults({ getRequest }) {
     const result = await post("check", { text: req.text, variables: variablesField(req.variables), var: $("#check-var").value, answer }, "check");
     if (result.aborted) return;
     if (!result.ok) {
-      const col = result.error.column ? ` (column ${result.error.column} of your answer)` : "";
-      setStatus(target, "error", result.error.message + col, result.error.hint);
+      // say where in the answer once: most messages already name their column
+      const c = result.error.column, message = result.error.message || "";
+      const col = c && !message.includes(`column ${c}`) ? ` (column ${c} of your answer)` : c ? " (in your answer)" : "";
+      setStatus(target, "error", message + col, result.error.hint);
       return;
     }
     const d = result.data;

@@ -58,3 +58,9 @@ export const OKABE_ITO = {
   orange: "#E69F00", sky: "#56B4E9", green: "#009E73", yellow: "#F0E442",
   blue: "#0072B2", vermillion: "#D55E00", purple: "#CC79A7", black: "#000000",
 };
+
+// Plotly's mode bar: its buttons are tab stops even while hidden (14 per plot), so keyboard
+// users would tab through dozens of invisible buttons. The pictures need no zoom or selection
+// tools (clicks set points): keep only "download as PNG" (and the camera reset in 3-D).
+export const PLOT_CONFIG = { displaylogo: false, responsive: true, modeBarButtons: [["toImage"]] };
+export const SURFACE_CONFIG = { ...PLOT_CONFIG, modeBarButtons: [["toImage", "resetCameraDefault3d"]] };
