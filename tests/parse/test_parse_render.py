@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sympy
 
 import nablab
@@ -60,3 +61,22 @@ def test_products_with_sums_read_back():
 
 def test_echo_is_readable():
     assert to_echo(nablab.parse("|x| + max(x, 2) + e^x + pi").expr) == "exp(x) + |x| + max(2, x) + π"
+
+
+@pytest.mark.parametrize(("text", "reading", "warned"), [
+    ("√x y", "sqrt(x*y)", True),         # the radical's bar would cover only x on paper
+    ("sin x y", "sin(x*y)", True),
+    ("sin x^2 y", "sin(x**2*y)", True),
+    ("sin 2x", "sin(2*x)", False),       # a number and a glued name: one argument, as usual
+    ("sin 2 x", "sin(2*x)", False),
+    ("cos x sin y", "sin(y)*cos(x)", False),
+    ("√x·y", "sqrt(x)*y", False),
+])
+def test_a_function_without_parentheses_over_a_spaced_product_is_a_warned_guess(text, reading,
+                                                                              warned):
+    e = nablab.parse(text)
+    assert e.expr == sympy.sympify(reading)
+    says = [w.message for w in e.warnings if "without parentheses" in w.message]
+    assert bool(says) == warned
+    if warned:
+        assert says[0].startswith(f"read '{text}' as ") and "·…" in says[0]

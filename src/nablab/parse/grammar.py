@@ -455,13 +455,24 @@ class Parser(StructuresMixin):
                              f"write {t.text}(x) or {t.text} x")
         self.enter(t)
         factors = [self.unary()]
+        spaced = False  # a factor after a space: "sin x y", "√x y" (not "sin 2x", "sin xy")
         while True:
             p = self.peek()
             if p.kind == FUNC or (p.kind == CMD and p.text == "sum") or not self.starts_operand(p):
                 break
             self.no_two_numbers(p)
+            spaced = spaced or (p.space and p.kind != NUM)
             factors.append(self.power_level())
         self.leave()
+        if spaced and not factors[0].is_number:
+            shown = self.snippet(t, self.toks[self.i - 1])
+            def text(e: sympy.Expr) -> str:
+                return str(e).replace("**", "^").replace("*", "·")
+
+            product = "·".join(text(f) for f in factors)
+            self.warn(f"read '{shown}' as {spec.name}({product}): without parentheses a function "
+                      f"takes the whole product after it; write {spec.name}({text(factors[0])})·… "
+                      "if you meant only the first factor", t)
         return [factors[0] if len(factors) == 1 else self.check(sympy.Mul(*factors), t)]
 
     def apply(self, t: Token, spec: FunctionSpec, args: list[sympy.Expr]) -> sympy.Expr:
