@@ -195,3 +195,23 @@ def test_descent_holds_a_parameter_at_its_slider_value(app):
     assert path["x"][:4] == pytest.approx([0.0, 1.0, 1.5, 1.75], abs=1e-9)
     assert path["y"][:4] == pytest.approx([1.0, 0.5, 0.25, 0.125], abs=1e-9)
     app.assert_clean()
+
+
+def test_descent_on_a_function_of_one_variable_is_drawn_on_its_graph(app):
+    page = app.page
+    page.fill("#vars", "")
+    page.fill("#fn", "x^2 - 2x")
+    wait_for_partials(page, ("x",))
+    page.fill("#speed", "60")
+    page.dispatch_event("#speed", "input")
+    page.fill("#start", "x=3")
+    page.fill("#eta", "0.25")
+    page.dispatch_event("#eta", "change")
+    page.click("#descent-run")
+    page.wait_for_selector("#descent-explain:not([hidden])", timeout=60_000)
+    path = contour_trace(page, "descent path")
+    assert path is not None
+    # x ← x − η(2x − 2) with η = 1/4: halfway to the minimum at 1; drawn at height f(x)
+    assert path["x"][:3] == pytest.approx([3.0, 2.0, 1.5])
+    assert path["y"][:3] == pytest.approx([x * x - 2 * x for x in (3.0, 2.0, 1.5)])
+    app.assert_clean()

@@ -198,7 +198,8 @@ function finish() {
   if (!run) return;
   const box = $("#descent-explain");
   box.hidden = false;
-  box.className = "explain" + (run.converged ? " converged" : "");
+  // red for a run that blew up; a run that only ran out of steps is not an error
+  box.className = "explain" + (run.converged ? " converged" : run.diverged ? "" : " limit");
   const last = run.path.length - 1;
   let title;
   if (run.diverged) title = `Stopped: the run diverged after ${last} steps.`;

@@ -361,8 +361,19 @@ function drawOneVariable(g, colors) {
       y: [p.f - w * p.g[0], p.f + w * p.g[0]], line: { color: OKABE_ITO.vermillion, dash: "dash" } });
     traces.push({ type: "scatter", mode: "markers", name: "point", x: [p.x], y: [p.f], marker: { size: 11, color: OKABE_ITO.orange } });
   }
+  // the descent path on the graph (x, f(x)); steps that left the window are not drawn, so a
+  // diverging run cannot stretch the axes until the graph is a flat line
+  const xs = g.x.filter(Number.isFinite), fs = g.z.filter((v) => v !== null && Number.isFinite(v));
+  const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
+  const pad = 0.05 * (Math.max(...fs) - Math.min(...fs) || 1);
+  const [f0, f1] = [Math.min(...fs) - pad, Math.max(...fs) + pad];
+  const path = visiblePath().filter(([x, , f]) => x >= x0 && x <= x1 && Number.isFinite(f) && f >= f0 && f <= f1);
+  if (path.length) {
+    traces.push({ type: "scatter", mode: "lines+markers", name: "descent path", x: path.map((q) => q[0]), y: path.map((q) => q[2]),
+      line: { color: OKABE_ITO.purple, width: 2 }, marker: { size: 5, color: OKABE_ITO.purple } });
+  }
   plotAfresh($("#contour"), traces, { ...baseLayout(colors), dragmode: false,
-    xaxis: axisStyle(colors, g.x_var), yaxis: axisStyle(colors, "f") });
+    xaxis: { ...axisStyle(colors, g.x_var), range: [x0, x1] }, yaxis: { ...axisStyle(colors, "f"), range: [f0, f1] } });
   // no surface for one variable: also drop a surface redraw still queued for when it scrolls
   // into view, or the previous function's surface would come back under this caption
   emptyPlot($("#surface"));
