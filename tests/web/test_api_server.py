@@ -41,8 +41,8 @@ def assert_error(response: httpx.Response, status: int) -> dict:
     ({}, "text: this field is required"),
     ({"text": "x", "bogus": 1}, "bogus: unknown field"),
     ({"text": 5}, "text:"),
-    ({"text": ""}, "text:"),
-    ({"text": "x" * 3000}, "text:"),
+    ({"text": ""}, "the function is empty"),
+    ({"text": "x" * 3000}, "the function is too long (3,000 characters; the limit is 2,000)"),
     ([1, 2], "must be a JSON object"),
 ])
 def test_validation_errors_have_the_cli_error_shape(strict, body, needle):

@@ -100,7 +100,7 @@ def test_a_function_typed_over_a_preset_leaves_the_preset(app):
     page = app.page
     page.select_option("#preset", "bowl")
     page.wait_for_function("() => document.querySelector(\"#partials li[data-var='x']\")?.dataset.text === '2*x'")
-    assert "p=bowl" in page.evaluate("location.hash")
+    page.wait_for_function("() => location.hash.includes('p=bowl')")  # written debounced
     type_function(page, "x^2 + 3 y^2")
     page.wait_for_function("() => document.querySelector(\"#partials li[data-var='y']\")?.dataset.text === '6*y'")
     assert page.input_value("#preset") == ""
