@@ -70,7 +70,8 @@ def test_a_wrong_answer_gets_a_readable_counterexample(app):
 def test_an_error_names_its_column_once_and_the_preview_says_it_is_the_last_good_one(app):
     page = app.page
     type_function(page, "x^2 y + sin(xy", "x, y")
-    page.wait_for_selector("#fn[aria-invalid='true']")
+    # wait for this input's error (an emptied box on the way says "Enter a function")
+    page.wait_for_function("() => document.querySelector('#input-status').textContent.includes('unbalanced')")
     status = page.inner_text("#input-status")
     assert status.count("column 12") == 1, status  # "unbalanced '(' opened at column 12"
     assert page.get_attribute("#preview", "data-stale") == "true"
