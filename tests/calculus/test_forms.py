@@ -47,6 +47,31 @@ def test_simplified_brings_in_no_function_the_reader_did_not_write():
     assert sympy.count_ops(q) <= 4 and sympy.simplify(q - 2 * y / (x + y) ** 2) == 0
 
 
+def test_partials_already_in_lowest_terms_skip_simplify_and_lose_nothing():
+    """The fast path's claim, checked: where it skips SymPy's simplify (and cancel), neither
+    would have found a form short enough to be taken."""
+    from nablab.calculus.forms import _worth_it, in_lowest_terms
+
+    z = sympy.Symbol("z", real=True)
+    functions = [sympy.log(x**2 + y**2 + 1), sympy.sqrt(x**2 + y**2 + 1), 1 / (x**2 + y**2),
+                 sympy.log(x * y + 1), sympy.sqrt(x**2 + y**2 + z**2), (x**3 + y) ** sympy.Rational(3, 2),
+                 sympy.log(x**4 + y**2 + 3), 1 / (x**2 + y**2) ** 2, sympy.atan(x / 2 + y)]
+    skipped = 0
+    for f in functions:
+        for v in (x, y):
+            d = partial(f, v)
+            if not in_lowest_terms(d):
+                continue
+            skipped += 1
+            for rewrite in (sympy.simplify, lambda e: sympy.cancel(sympy.together(e))):
+                assert not _worth_it(rewrite(d), d), (f, v, d)
+    assert skipped >= 10
+    # shapes where a rewrite does help are not taken for lowest terms
+    assert not in_lowest_terms(1 / (x**2 + 2 * x + 1))  # (x + 1)^2
+    assert not in_lowest_terms((x - y) / (x + y) ** 2 + 1 / (x + y))
+    assert not in_lowest_terms(y / (2 * sympy.sqrt(x * y)))
+
+
 def test_only_terms_with_the_variable_are_differentiated():
     # a huge term without x costs nothing for ∂/∂x
     big = sympy.Add(*[sympy.sin(y + k) ** k for k in range(1, 300)])

@@ -59,6 +59,34 @@ def _functions(expr: sympy.Expr) -> set[type]:
     return {type(f) for f in expr.atoms(sympy.Function)}
 
 
+def _monomial(expr: sympy.Expr) -> bool:
+    return all(f.is_Number or f.is_Symbol or (f.is_Pow and f.base.is_Symbol and f.exp.is_Integer)
+               for f in sympy.Mul.make_args(expr))
+
+
+def in_lowest_terms(expr: sympy.Expr) -> bool:
+    """True for ``c·m / (p₁^a₁ ⋯)`` with m a monomial and each p an irreducible polynomial raised
+    to a rational power — ∂ log(q) = q'/q and ∂ √q = q'/(2√q) for an irreducible q, the most
+    common shapes. No rewrite makes those shorter (nothing cancels, nothing factors), so the
+    ~10 ms per partial that SymPy's simplify would spend confirming it are saved."""
+    num, den = sympy.fraction(expr)
+    if den == 1 or not _monomial(num):
+        return False
+    symbols = sorted(expr.free_symbols, key=lambda s: s.name)
+    for factor in sympy.Mul.make_args(den):
+        base, exp = factor.as_base_exp()
+        if not exp.is_Rational:
+            return False
+        if base.is_Symbol or base.is_Number:
+            continue
+        if not base.is_polynomial(*symbols):
+            return False
+        _, factors = sympy.factor_list(base, *symbols)
+        if len(factors) != 1 or factors[0][1] != 1:
+            return False
+    return True
+
+
 def _simplify(expr: sympy.Expr) -> sympy.Expr:
     if has_type(expr, sympy.Sum):  # keep the chapter's Σ form: tidy what is inside each sum
         from nablab.calculus.sums import tidy_sums
@@ -66,7 +94,7 @@ def _simplify(expr: sympy.Expr) -> sympy.Expr:
         return tidy_sums(expr)
     best = expr
     candidates = [sympy.factor_terms]
-    if _has_quotient_or_root(expr):
+    if _has_quotient_or_root(expr) and not in_lowest_terms(expr):
         candidates.append(lambda e: sympy.cancel(sympy.together(e)))
         # SymPy's simplify turns quotients of exponentials (the sigmoid's e^-u/(1+e^-u)^2) into
         # hyperbolic functions the reader never wrote, and spends ~50 ms doing it: not for those

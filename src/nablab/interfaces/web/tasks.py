@@ -160,6 +160,9 @@ WARM_UP = [
     ("parse", {"text": r"\frac{1}{N}\sum_{n=1}^{N}(y_n - (\theta_0 + \theta_1 x_n))^2"}),
     ("gradient", {"text": "x^2 y + sin(xy) + exp(x) log(y)", "at": {"x": 1, "y": 2}}),
     ("gradient", {"text": "x^2 y + sin(xy) + exp(x) log(y)", "steps": True}),
+    # a quotient with a root runs SymPy's full simplify, whose first call imports
+    # sympy.physics.units (~0.2 s): in the forkserver, not in some user's request
+    ("gradient", {"text": "(x - y)/(x + y) + sqrt(x^2 + 1)"}),
     ("check", {"text": "x^2 y + sin(xy)", "var": "x", "answer": "2xy + y cos(xy)"}),
     ("plot", {"text": "x^2 y + sin(xy)", "n": 5, "arrows": 3}),
     ("descent", {"text": "x^2 + 10 y^2", "start": {"x": 1, "y": 1}, "rate": 0.05,
