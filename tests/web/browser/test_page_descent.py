@@ -4,6 +4,9 @@ descent on the bowl x² + y²: each step multiplies the point by (1 − 2η)."""
 
 from __future__ import annotations
 
+import math
+
+import httpx
 import pytest
 from page_helpers import contour_trace, wait_for_partials
 
@@ -70,7 +73,19 @@ def test_descent_converges_for_a_good_rate_and_stops_with_an_explanation_for_a_t
     # whole path is drawn), so there is nothing left to move
     page.wait_for_function("() => document.querySelector('#descent-play').getAttribute('aria-pressed') === 'false'")
     assert int(page.get_attribute("#descent-card", "data-step")) == n - 1
+    # f per step stays within a few decades here (10.25·1.21^k until the run stops): plain f
+    page.locator("#descent-plot").scroll_into_view_if_needed()
+    page.wait_for_selector("#descent-plot .main-svg")
+    chart = f_chart(page)
+    assert chart["title"] == "f"
+    f_true = [(START[0] ** 2 + START[1] ** 2) * 1.21**k for k in range(10)]
+    assert chart["y"][:10] == pytest.approx(f_true, rel=1e-9)
     app.assert_clean()
+
+
+def f_chart(page) -> dict:
+    return page.evaluate("""() => { const gd = document.querySelector('#descent-plot');
+        return {y: gd.data.find(t => t.name === 'f').y, title: gd.layout.yaxis.title.text}; }""")
 
 
 def test_clicking_the_plot_in_start_mode_sets_the_descent_start_and_runs(app):
@@ -146,6 +161,20 @@ def test_chapter_example_has_no_good_rate_and_says_so(app):
     page.wait_for_selector("#descent-explain:not([hidden])", timeout=60_000)
     reason = page.inner_text("#descent-explain p")
     assert "no learning rate converges" in reason and "try η" not in reason
+    # f falls to about -1e40 from near 1: the chart draws sign(f)·log10(1 + |f|), labelled so,
+    # of the values the server computed for this run
+    page.locator("#descent-plot").scroll_into_view_if_needed()
+    page.wait_for_function("() => document.querySelector('#descent-plot').data?.length > 0")
+    chart = f_chart(page)
+    assert chart["title"] == "sign(f)·log₁₀(1 + |f|)"
+    body = {"text": "x^2 y + sin(xy)", "start": page.input_value("#start"),
+            "rate": float(page.input_value("#eta")), "iterations": int(page.input_value("#iterations"))}
+    values = httpx.post(app.base_url + "/api/descent", json=body, timeout=60).json()["values"]
+    want = [math.copysign(math.log10(1 + abs(v)), v) if v is not None else None for v in values]
+    got = chart["y"]
+    assert len(got) == len(want)
+    assert [g for g in got if g is not None] == pytest.approx([w for w in want if w is not None], rel=1e-9)
+    assert min(g for g in got if g is not None) < -10  # many decades below, drawn in view
     app.assert_clean()
 
 

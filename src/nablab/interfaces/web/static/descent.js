@@ -224,7 +224,12 @@ function show() {
   const steps = run.values.map((_, i) => i);
   const colors = plotColors();
   const k = index + 1;
-  const f = run.values.slice(0, k).map((v) => (Number.isFinite(v) ? v : null));
+  // f over many decades (a diverging run reaches 1e40 while its first steps are near 1): plot
+  // sign(f)·log10(1 + |f|), so the early steps do not sit flat on zero; the axis says so
+  const finite = run.values.filter(Number.isFinite);
+  const wide = finite.length > 1 && Math.max(...finite.map(Math.abs)) > 1e4 * Math.max(1, Math.abs(finite[0]));
+  const shown = (v) => (wide ? Math.sign(v) * Math.log10(1 + Math.abs(v)) : v);
+  const f = run.values.slice(0, k).map((v) => (Number.isFinite(v) ? shown(v) : null));
   const gn = run.grad_norms.slice(0, k).map((v) => (Number.isFinite(v) && v > 0 ? v : null));
   const traces = [
     { type: "scatter", mode: "lines+markers", name: "f", x: steps.slice(0, k), y: f, line: { color: OKABE_ITO.blue }, marker: { size: 4 } },
@@ -233,7 +238,7 @@ function show() {
   const layout = {
     paper_bgcolor: colors.bg, plot_bgcolor: colors.bg, font: { color: colors.fg }, margin: { l: 55, r: 55, t: 10, b: 40 },
     xaxis: { title: { text: "step" }, gridcolor: colors.grid, range: [0, Math.max(1, run.path.length - 1)] },
-    yaxis: { title: { text: "f" }, gridcolor: colors.grid },
+    yaxis: { title: { text: wide ? "sign(f)·log₁₀(1 + |f|)" : "f" }, gridcolor: colors.grid },
     yaxis2: { title: { text: "‖∇f‖ (log)" }, overlaying: "y", side: "right", type: "log", showgrid: false },
     legend: { orientation: "h", y: 1.12 },
   };
