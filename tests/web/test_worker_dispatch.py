@@ -26,6 +26,16 @@ def in_loop(scenario):
         return ex.submit(asyncio.run, scenario()).result()
 
 
+async def both_busy() -> tuple[_Dispatcher, SimpleNamespace, SimpleNamespace]:
+    """Two workers, a busy with function f and b with g."""
+    d = _Dispatcher()
+    a, b = fake("a"), fake("b")
+    d.put(a)
+    d.put(b)
+    assert await d.get("f") is a and await d.get("g") is b
+    return d, a, b
+
+
 async def queued(d: _Dispatcher, keys: list[str | None]) -> list[asyncio.Task]:
     tasks = [asyncio.create_task(d.get(k)) for k in keys]
     await asyncio.sleep(0)  # let every request reach the queue, in order
@@ -69,11 +79,7 @@ def test_a_free_worker_takes_a_waiting_request_it_knows_before_an_older_one():
 
 def test_a_request_another_busy_worker_knows_waits_for_it_while_others_are_served():
     async def scenario():
-        d = _Dispatcher()
-        a, b = fake("a"), fake("b")
-        d.put(a)
-        d.put(b)
-        assert await d.get("f") is a and await d.get("g") is b
+        d, a, b = await both_busy()
         tasks = await queued(d, ["f", "new"])
         d.put(b)  # the head (f) will be answered warm by a: b takes the new function
         d.put(a)
@@ -85,11 +91,7 @@ def test_a_request_another_busy_worker_knows_waits_for_it_while_others_are_serve
 
 def test_a_retired_worker_owns_nothing():
     async def scenario():
-        d = _Dispatcher()
-        a, b = fake("a"), fake("b")
-        d.put(a)
-        d.put(b)
-        assert await d.get("f") is a and await d.get("g") is b
+        d, a, b = await both_busy()
         a.retired = True  # killed or demoted: f is cold everywhere now
         tasks = await queued(d, ["f", "new"])
         d.put(b)

@@ -125,3 +125,10 @@ export function cancelWhenVisible(node) {
   pending.delete(node);
   observer.unobserve(node);
 }
+
+/** An error message with where it is, said once: most messages already name their column
+ *  ("opened at column 7"); ``where`` words the column for the others. */
+export function withColumn(message, column, where = (c) => `column ${c}`) {
+  if (!column) return message;
+  return message.includes(`column ${column}`) ? message : `${message} (${where(column)})`;
+}

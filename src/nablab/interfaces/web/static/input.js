@@ -2,7 +2,7 @@
 // preview, warnings, and errors with message, hint and a mark at the column in the input.
 
 import { post, variablesField } from "./api.js";
-import { $, clear, debounce, el, setStatus } from "./dom.js";
+import { $, clear, debounce, el, setStatus, withColumn } from "./dom.js";
 import { renderTex } from "./math.js";
 
 const DEBOUNCE_MS = 250;
@@ -104,10 +104,7 @@ export function showError(error, text) {
   } else {
     delete fn.dataset.errorColumn;
   }
-  const message = error.message || "This input cannot be read.";
-  // most messages name their column already ("opened at column 7"): say it once
-  const where = column !== null && !message.includes(`column ${column}`) ? ` (column ${column})` : "";
-  setStatus($("#input-status"), "error", message + where, error.hint);
+  setStatus($("#input-status"), "error", withColumn(error.message || "This input cannot be read.", column), error.hint);
   clear($("#warnings"));
   // the preview keeps the last good reading: say so, so it is not taken for this input's
   const preview = $("#preview");

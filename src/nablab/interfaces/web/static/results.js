@@ -3,7 +3,7 @@
 // is invalid.
 
 import { post, variablesField } from "./api.js";
-import { $, clear, copyText, el, fmt, setStatus } from "./dom.js";
+import { $, clear, copyText, el, fmt, setStatus, withColumn } from "./dom.js";
 import { columnTex, partialTex, renderTex, texName, texNode } from "./math.js";
 import { renderSteps } from "./steps.js";
 
@@ -79,10 +79,7 @@ export function initResults({ getRequest }) {
     const result = await post("check", { text: req.text, variables: variablesField(req.variables), var: $("#check-var").value, answer }, "check");
     if (result.aborted) return;
     if (!result.ok) {
-      // say where in the answer once: most messages already name their column
-      const c = result.error.column, message = result.error.message || "";
-      const col = c && !message.includes(`column ${c}`) ? ` (column ${c} of your answer)` : c ? " (in your answer)" : "";
-      setStatus(target, "error", message + col, result.error.hint);
+      setStatus(target, "error", withColumn(result.error.message || "", result.error.column, (c) => `column ${c} of your answer`), result.error.hint);
       return;
     }
     const d = result.data;
