@@ -28,6 +28,8 @@ import time
 
 import httpx
 
+from nablab.render.json import to_json
+
 CHAPTER = "x^2 y + sin(xy)"
 ORDINARY = [
     "x^2 y + sin(xy)",
@@ -150,7 +152,7 @@ def baseline(endpoint: str, rounds: int) -> float:
     for i in range(rounds):
         t = time.perf_counter()
         if endpoint == "gradient":
-            api.gradient(CHAPTER, None, at={"x": 0.5 + i * 1e-3, "y": 1.25}).to_dict()
+            to_json(api.gradient(CHAPTER, None, at={"x": 0.5 + i * 1e-3, "y": 1.25}))
         else:
             from nablab.interfaces.web.tasks import expression_dict
 

@@ -10,6 +10,7 @@ import sympy
 
 import nablab
 from nablab.errors import DomainError, LimitError, NablabError, ParseError
+from nablab.render.json import error_body
 
 # (input, substring of the message, 1-based column or None, error class)
 BAD = [
@@ -137,7 +138,7 @@ def test_refused_fast_with_a_clear_error(text, message, column, cls):
     assert shown.startswith("error: ")
     if err.column is not None and err.source is not None:
         assert "^" in shown and err.source[:20].replace("\t", " ") in shown.replace("\n  ", "\n")
-    assert set(err.to_dict()) == {"message", "column", "hint"}
+    assert set(error_body(err)) == {"message", "column", "hint"}
 
 
 def test_every_error_is_a_nablab_error_with_a_message_and_a_hint():

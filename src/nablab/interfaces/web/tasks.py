@@ -21,6 +21,7 @@ import numpy  # noqa: F401  (preloaded by the forkserver: workers start warm)
 import sympy  # noqa: F401
 
 from nablab.errors import NablabError
+from nablab.render.json import error_body, to_json
 
 # Preload the facade (it imports the parser, which lands first); until then every task is 501.
 with contextlib.suppress(ImportError):
@@ -57,17 +58,17 @@ def _api() -> Any:
 def _parse(p: dict) -> dict:
     opts = {"latex": p["latex"]} if "latex" in p else {}
     result = _api().parse(p["text"], p.get("variables"), **opts)
-    return result.to_dict()
+    return to_json(result)
 
 
 def _gradient(p: dict) -> dict:
     # ``detail`` only changes how the CLI prints steps as text; the JSON tree is the same.
     opts = {k: p[k] for k in ("at", "direction", "form", "hessian", "steps") if k in p}
-    return _api().gradient(p["text"], p.get("variables"), **opts).to_dict()
+    return to_json(_api().gradient(p["text"], p.get("variables"), **opts))
 
 
 def _check(p: dict) -> dict:
-    return _api().check_answer(p["text"], p["var"], p["answer"], p.get("variables")).to_dict()
+    return to_json(_api().check_answer(p["text"], p["var"], p["answer"], p.get("variables")))
 
 
 def _descent(p: dict) -> dict:
@@ -104,7 +105,7 @@ def _plot(p: dict) -> dict:
     from nablab.sampling import sample
 
     expression = _api().parse(p["text"], p.get("variables"))
-    return sample(
+    return to_json(sample(
         expression,
         x_var=p.get("x_var"),
         y_var=p.get("y_var"),
@@ -114,7 +115,7 @@ def _plot(p: dict) -> dict:
         n=p.get("n", 61),
         arrows=p.get("arrows", 15),
         one_dimensional=bool(p.get("one_dimensional")),
-    ).to_dict()
+    ))
 
 
 TASKS: dict[str, Callable[[dict], dict]] = {
@@ -189,7 +190,7 @@ def run(task: str, payload: dict) -> tuple[int, bytes]:
     try:
         return 200, _encode(fn(payload))
     except NablabError as err:
-        return 422, _encode({"error": err.to_dict()})
+        return 422, _encode({"error": error_body(err)})
     except (ImportError, AttributeError, NotImplementedError) as exc:
         if isinstance(exc, AttributeError) and "nablab" not in str(exc):
             raise
