@@ -63,6 +63,10 @@ def expression(f: Function, variables: str | Sequence[Any] | None = None) -> Exp
     return Expression.from_object(f, variables)
 
 
+def _is_object(f: Function) -> bool:
+    return not isinstance(f, (str, Expression))
+
+
 def gradient(
     f: Function,
     variables: str | Sequence[Any] | None = None,
@@ -87,8 +91,11 @@ def gradient(
     vec = None
     if direction is not None:
         vec = _values.parse_direction(direction, len(e.variables))
+    # a caller's own expression object may be a DAG whose partials are far too large to print
+    # as trees: they get the partials as the shared DAGs they are (printing them is their call)
+    limit = None if _is_object(f) else _gradient.MAX_PRINT_NODES
     result = _gradient.gradient(e, at=point, form=form, hessian=hessian, direction=vec,
-                                budget_s=budget_s)
+                                budget_s=budget_s, max_print_nodes=limit)
     if steps:
         names = [v.name for v in result.variables]
         answers = dict(zip(names, result.partials, strict=True))

@@ -67,18 +67,21 @@ def gradient(
     hessian: bool = False,
     direction: Sequence[float] | None = None,
     budget_s: float = TOTAL_FORM_BUDGET_S,
+    max_print_nodes: int | None = MAX_PRINT_NODES,
 ) -> GradientResult:
     """Given a parsed function, return ∂f/∂xₖ for each variable in ``form``, ∇f, the domain,
     optionally the Hessian, and with ``at`` (values already read, name → exact number) the
     values at that point with a finite-difference check (``direction``, an already-read
-    vector, adds a directional derivative). Text is read by :mod:`nablab.api`, not here."""
+    vector, adds a directional derivative). Text is read by :mod:`nablab.api`, not here.
+    ``max_print_nodes``: refuse partials larger than this as trees (they could not be printed);
+    None for a caller who keeps them as the shared DAGs they are."""
     if form not in FORMS:
         raise NablabError(f"unknown output form {form!r}", hint="use one of " + ", ".join(FORMS))
     e = expression
     if not e.variables:
         raise NablabError("the function has no variables to differentiate by",
                           hint="declare them, e.g. --vars x,y")
-    sym = _symbolic(e, form, hessian, budget_s)
+    sym = _symbolic(e, form, hessian, budget_s, max_print_nodes)
     point = None
     if at:
         if sym.native_f is None and sums_over_data(e.expr):
@@ -128,12 +131,14 @@ _SYMBOLIC_CACHE: OrderedDict[tuple, _Symbolic] = OrderedDict()
 _SYMBOLIC_CACHE_SIZE = 256
 
 
-def _symbolic(e: Expression, form: str, hessian: bool, budget_s: float) -> _Symbolic:
+def _symbolic(e: Expression, form: str, hessian: bool, budget_s: float,
+              max_print_nodes: int | None = MAX_PRINT_NODES) -> _Symbolic:
     """The point-independent part of :func:`gradient` (partials in ``form``, Hessian, domain),
     memoised; an answer that ran out of its time budget is not kept, so it is tried again."""
     native_f = e.native
     rvars = e.variables
-    key = (native_f if native_f is not None else e.expr, rvars, form, hessian, budget_s)
+    key = (native_f if native_f is not None else e.expr, rvars, form, hessian, budget_s,
+           max_print_nodes)
     hit = _SYMBOLIC_CACHE.get(key)
     if hit is not None:
         _SYMBOLIC_CACHE.move_to_end(key)
@@ -153,8 +158,8 @@ def _symbolic(e: Expression, form: str, hessian: bool, budget_s: float) -> _Symb
                               f"{to_echo(d)}", hint="a constant base of 0 or a division by 0 "
                               "in the function; rewrite it without that part")
     for v, d in zip(rvars, derived, strict=True):
-        size = tree_size(d)
-        if size > MAX_PRINT_NODES:
+        size = tree_size(d) if max_print_nodes is not None else 0
+        if max_print_nodes is not None and size > max_print_nodes:
             raise ComputeLimitError(
                 f"∂f/∂{v.name} is too large to write out ({size:.3g} nodes as a formula)",
                 hint="the function shares subexpressions that its derivative repeats; use "
@@ -172,7 +177,7 @@ def _symbolic(e: Expression, form: str, hessian: bool, budget_s: float) -> _Symb
     hess = (hessian_matrix(derived, rvars, d_all.native, d_all.engine) if hessian else None)
     if hess is not None:
         size = max(tree_size(h) for row in hess for h in row)
-        if size > MAX_PRINT_NODES:
+        if max_print_nodes is not None and size > max_print_nodes:
             raise ComputeLimitError(
                 f"the Hessian is too large to write out ({size:.3g} nodes in one entry)",
                 hint="leave out the Hessian, or evaluate it numerically with "
