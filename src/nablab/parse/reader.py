@@ -18,6 +18,7 @@ from nablab.parse.grammar import Parser
 from nablab.parse.latex import looks_like_latex
 from nablab.parse.lexer import Lexer
 from nablab.parse.names import canonical, natural_key, split_letters
+from nablab.parse.nodes import leaf, sympy_of
 from nablab.parse.tokens import CONST, FUNC, NUM, OP, SYM, WORD, Token
 from nablab.parse.unicode import normalize
 from nablab.parse.vocabulary import CONSTANTS, GREEK, function_spec
@@ -55,9 +56,12 @@ def parse(text: str, variables: str | Sequence[str] | None = None,
     declared = frozenset(declared_list or ())
     tokens = resolve_words(tokens, declared, is_latex, warnings, text, lexer.col)
     parser = Parser(tokens, text, declared, warnings)
-    expr = parser.parse()
-    free = sorted((s for s in expr.free_symbols if isinstance(s, sympy.Symbol)),
-                  key=lambda s: natural_key(s.name))
+    root = parser.parse()
+    if root.sp is not None:  # built in SymPy already (numbers, sums over data)
+        free_syms = [s for s in root.sp.free_symbols if isinstance(s, sympy.Symbol)]
+    else:
+        free_syms = [sympy.Symbol(s.name) for s in root.se.free_symbols]
+    free = sorted(free_syms, key=lambda s: natural_key(s.name))
     if declared_list:
         var_syms = tuple(sympy.Symbol(n) for n in declared_list)
         chosen = set(var_syms)
@@ -65,7 +69,11 @@ def parse(text: str, variables: str | Sequence[str] | None = None,
     else:
         var_syms = tuple(s for s in free if s not in parser.limit_symbols)
         params = tuple(s for s in free if s in parser.limit_symbols)
-    return Expression(text, expr, var_syms, params, tuple(warnings), is_latex)
+    if root.sp is not None:
+        return Expression(text, root.sp, var_syms, params, tuple(warnings), is_latex,
+                          native=root.se)
+    return Expression(text, None, var_syms, params, tuple(warnings), is_latex,
+                      native=root.se, build=lambda: sympy_of(root))
 
 
 def declared_names(variables: str | Sequence[str] | None) -> list[str] | None:
@@ -239,11 +247,11 @@ def _resolve_piece(name: str, t: Token, col: int, end: int, tail: bool,
                 raise ParseError("log_b takes one base", column=col, source=source)
             part = t.sub[0]
             if part.isdigit():
-                p.base = sympy.Integer(int(part))
+                p.base = leaf(sympy.Integer(int(part)))
             elif part in CONSTANTS and part not in declared:
-                p.base = CONSTANTS[part]
+                p.base = leaf(CONSTANTS[part])
             else:
-                p.base = sympy.Symbol(part)
+                p.base = leaf(sympy.Symbol(part))
             return [p]
         if t.digits and not t.sub:
             pos = t.pos + len(t.text)
