@@ -177,7 +177,11 @@ class Parser(SumsMixin, LatexMixin):
     def power(self, base: Node, ex: Node, tok: Token) -> Node:
         if ex.num:
             e = ex.sp
-            if e.is_Number and abs(e) > limits.MAX_EXPONENT:
+            if e.is_Integer:  # the common case, without SymPy's comparison machinery
+                big = abs(e.p) > limits.MAX_EXPONENT
+            else:
+                big = bool(e.is_Number and abs(e) > limits.MAX_EXPONENT)
+            if big:
                 raise self.error("this power is too large", tok, TOO_LARGE_HINT, LimitError)
             if base.num:
                 b = base.sp

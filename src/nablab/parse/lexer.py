@@ -29,6 +29,10 @@ _LETTERS = re.compile(r"[A-Za-z]+")
 _DIGITS = re.compile(r"\d+")
 _SUB_PART = re.compile(r"\d+|[A-Za-z]+")
 _OPS = frozenset("+-*/^(),=[]{}|_")
+#: the common tokens in one match (anything else goes the slow way, char by char): spaces,
+#: whole numbers not followed by a decimal point or an exponent, words, operators
+_SCAN = re.compile(r"(?P<sp> +)|(?P<int>\d+)(?![.\deE])|(?P<word>[A-Za-z]+)"
+                   r"|(?P<op>\*\*|[-+*/^(),=\[\]{}|])")
 _GREEK = frozenset(GREEK)
 
 _HINTS = {
@@ -79,38 +83,65 @@ class Lexer:
         space = False
         stack: list[tuple[str, int]] = []
         toks = self.tokens
+        cols = self.cols
+        scan = _SCAN.match
+        max_tokens = limits.MAX_TOKENS
         while i < n:
-            ch = s[i]
-            if ch == " " or (ch == "$" and self.latex):
+            m = scan(s, i)
+            kind = m.lastgroup if m is not None else None
+            if kind == "sp":
                 space = True
-                i += 1
+                i = m.end()
                 continue
             start = len(toks)
-            if ch.isdigit() or (ch == "." and i + 1 < n and s[i + 1].isdigit()):
-                i = self._number(i, space)
-            elif ("a" <= ch <= "z") or ("A" <= ch <= "Z"):
-                i = self._word(i, space)
-            elif ch == "\\":
-                i = self._command(i, space, stack)
-            elif ch == "_" and not self.latex:
-                raise self.error("unexpected '_'", i,
-                                 "'_' writes a subscript right after a name: x_1, x_n, w_{12}")
-            elif ch in _OPS:
-                if ch == "*" and i + 1 < n and s[i + 1] == "*":
-                    toks.append(Token(OP, "^", self.col(i), self.end_col(i + 2), i, space))
-                    i += 2
+            if kind == "int":
+                j = m.end()
+                if j - i > limits.MAX_DIGITS:
+                    i = self._number(i, space)
                 else:
+                    text = m.group()
+                    tok = Token(NUM, text, i + 1 if cols is None else self.col(i),
+                                j + 1 if cols is None else self.end_col(j), i, space)
+                    tok.value = sympy.Integer(int(text))
+                    toks.append(tok)
+                    i = j
+            elif kind == "op":
+                ch = m.group()
+                j = m.end()
+                if ch == "**":
+                    ch = "^"
+                elif ch in "([{)]}":
+                    self._bracket(ch, i, stack)
+                toks.append(Token(OP, ch, i + 1 if cols is None else self.col(i),
+                                  j + 1 if cols is None else self.end_col(j), i, space))
+                i = j
+            elif kind == "word":
+                i = self._word(i, space, m)
+            else:
+                ch = s[i]
+                if ch == "$" and self.latex:
+                    space = True
+                    i += 1
+                    continue
+                if ch.isdigit() or (ch == "." and i + 1 < n and s[i + 1].isdigit()):
+                    i = self._number(i, space)
+                elif ch == "\\":
+                    i = self._command(i, space, stack)
+                elif ch == "_" and not self.latex:
+                    raise self.error("unexpected '_'", i,
+                                     "'_' writes a subscript right after a name: x_1, x_n, w_{12}")
+                elif ch in _OPS:
                     self._bracket(ch, i, stack)
                     toks.append(Token(OP, ch, self.col(i), self.end_col(i + 1), i, space))
                     i += 1
-            else:
-                raise self.error(f"unexpected character '{ch}'", i,
-                                 _HINTS.get(ch, "use + - * / ^ ( ) , | and names, numbers"))
+                else:
+                    raise self.error(f"unexpected character '{ch}'", i,
+                                     _HINTS.get(ch, "use + - * / ^ ( ) , | and names, numbers"))
             if len(toks) > start:
                 space = False
-            if len(toks) > limits.MAX_TOKENS:
-                raise self.error(f"the input has more than {limits.MAX_TOKENS} tokens", i,
-                                 "split the work into smaller functions", LimitError)
+                if len(toks) > max_tokens:
+                    raise self.error(f"the input has more than {limits.MAX_TOKENS} tokens", i,
+                                     "split the work into smaller functions", LimitError)
         if stack:
             opener, at = stack[-1]
             raise self.error(f"unbalanced '{opener}' opened at column {self.col(at)}", at,
@@ -175,14 +206,17 @@ class Lexer:
         return j
 
     # words ------------------------------------------------------------------------------------
-    def _word(self, i: int, space: bool) -> int:
-        m = _LETTERS.match(self.s, i)
-        assert m is not None
+    def _word(self, i: int, space: bool, m: re.Match | None = None) -> int:
+        if m is None:
+            m = _LETTERS.match(self.s, i)
+            assert m is not None
         if m.end() - i > limits.MAX_NAME_LENGTH:
             raise self.error(f"a name longer than {limits.MAX_NAME_LENGTH} letters", i,
                              "use shorter names", LimitError)
         tok = Token(WORD, m.group(), self.col(i), 0, i, space)
-        j = self._tail(tok, m.end())
+        j = m.end()
+        if j < len(self.s) and (self.s[j] == "_" or self.s[j].isdigit()):
+            j = self._tail(tok, j)
         tok.end = self.end_col(j)
         self.tokens.append(tok)
         return j

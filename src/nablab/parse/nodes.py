@@ -16,6 +16,7 @@ keeps ``vocabulary`` from reaching into ``grammar``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cmp_to_key
 from typing import Any
 
 import symengine as se
@@ -137,16 +138,131 @@ def over_log(x: sympy.Expr, b: sympy.Expr) -> sympy.Expr:
     return sympy.Mul(sympy.log(x), sympy.Pow(sympy.log(b), -1))
 
 
+#: build Add/Mul/negation directly where provably the tree SymPy's constructor gives (tests
+#: compare both paths over the conventions table and random trees; False: always evaluate)
+DIRECT = True
+_sort_key = cmp_to_key(sympy.Basic.compare)
+_ONE, _MINUS_ONE, _ZERO = S.One, S.NegativeOne, S.Zero
+
+
+def _plain_factor(f: sympy.Expr) -> bool:
+    """A factor Mul.flatten leaves as it is (next to others with distinct bases): a symbol, a
+    function other than exp, or such a thing (or a sum) to a whole power."""
+    if f.is_Symbol:
+        return True
+    if f.is_Pow:
+        b = f.base
+        return f.exp.is_Integer and (b.is_Symbol or b.is_Add
+                                     or (b.is_Function and not isinstance(b, sympy.exp)))
+    return bool(f.is_Function and not isinstance(f, sympy.exp))
+
+
 def neg(a: sympy.Expr) -> sympy.Expr:
+    if DIRECT and _plain_factor(a):
+        return sympy.Mul._from_args((_MINUS_ONE, a), is_commutative=True)
+    if DIRECT and a.is_Mul:
+        args = a.args
+        if args[0].is_Rational and all(_plain_factor(f) for f in args[1:]):
+            c = -args[0]
+            if c is _ONE:
+                return args[1] if len(args) == 2 else sympy.Mul._from_args(
+                    args[1:], is_commutative=True)
+            return sympy.Mul._from_args((c, *args[1:]), is_commutative=True)
+        if all(_plain_factor(f) for f in args):
+            return sympy.Mul._from_args((_MINUS_ONE, *args), is_commutative=True)
     return -a
 
 
 def add(*a: sympy.Expr) -> sympy.Expr:
+    if DIRECT:
+        out = _direct_add(a)
+        if out is not None:
+            return out
     return sympy.Add(*a)
 
 
+def _direct_add(args: tuple[sympy.Expr, ...]) -> sympy.Expr | None:
+    """Add.flatten of canonical terms: nested sums flattened, like terms merged, the number
+    first, the rest sorted; None outside these shapes (floats, numeric radicals, …)."""
+    number = _ZERO
+    terms: dict[sympy.Basic, sympy.Rational] = {}
+    stack = list(args)
+    while stack:
+        a = stack.pop()
+        if a.is_Add:
+            stack.extend(a.args)
+            continue
+        if a.is_Number:
+            if not a.is_Rational:
+                return None
+            number += a
+            continue
+        coeff, key = a.as_coeff_Mul()
+        if not coeff.is_Rational or key.is_Add or not all(
+                _plain_factor(f) or f.is_Add for f in sympy.Mul.make_args(key)):
+            return None
+        terms[key] = terms.get(key, _ZERO) + coeff
+    out = []
+    for key, coeff in terms.items():
+        if coeff.is_zero:
+            continue
+        if coeff is _ONE:
+            out.append(key)
+        elif key.is_Mul:
+            out.append(sympy.Mul._from_args((coeff, *key.args), is_commutative=True))
+        else:
+            out.append(sympy.Mul._from_args((coeff, key), is_commutative=True))
+    if not out:
+        return number
+    if len(out) == 1 and number is _ZERO:
+        return out[0]
+    out.sort(key=_sort_key)
+    if number is not _ZERO:
+        out.insert(0, number)
+    return sympy.Add._from_args(out, is_commutative=True)
+
+
 def mul(*a: sympy.Expr) -> sympy.Expr:
+    if DIRECT:
+        out = _direct_mul(a)
+        if out is not None:
+            return out
     return sympy.Mul(*a)
+
+
+def _direct_mul(args: tuple[sympy.Expr, ...]) -> sympy.Expr | None:
+    """Mul.flatten of a nonzero rational and plain factors with distinct bases (no sums next
+    to a number: SymPy distributes it), products flattened; None otherwise."""
+    number = _ONE
+    rest: list[sympy.Expr] = []
+    for f in args:
+        if f.is_Rational:
+            number *= f
+        elif f.is_Mul:
+            for g in f.args:
+                if g.is_Rational:
+                    number *= g
+                elif _plain_factor(g) or g.is_Add:
+                    rest.append(g)
+                else:
+                    return None
+        elif _plain_factor(f) or f.is_Add:
+            rest.append(f)
+        else:
+            return None
+    if number is _ZERO or not rest:
+        return None
+    bases = {g.base if g.is_Pow else g for g in rest}
+    if len(bases) != len(rest):
+        return None
+    if number is not _ONE and any(g.is_Add for g in rest):
+        return None
+    if len(rest) == 1 and number is _ONE:
+        return rest[0]
+    rest.sort(key=_sort_key)
+    if number is not _ONE:
+        rest.insert(0, number)
+    return sympy.Mul._from_args(rest, is_commutative=True)
 
 
 def inverse(a: sympy.Expr) -> sympy.Expr:
