@@ -147,6 +147,9 @@ class Expression:
         ``"x, y"``) those in that order, the other symbols parameters. Shared subexpressions are
         converted once (memoised over the DAG). Anything else raises a NablabError naming its
         type."""
+        if isinstance(obj, str):
+            raise NablabError("Expression.from_object takes SymPy or SymEngine objects, got str",
+                              hint="read text with nablab.parse(text)")
         if isinstance(obj, se.Basic):
             sp, native, free, limit = _from_symengine(obj)
         elif isinstance(obj, sympy.Basic):
@@ -165,7 +168,32 @@ class Expression:
         else:
             var_syms = tuple(sympy.Symbol(n) for n in ordered if n not in limit)
             params = tuple(sympy.Symbol(n) for n in ordered if n in limit)
-        return cls(str(obj), sp, var_syms, params, (), False, native=native)
+        return cls(_describe(obj), sp, var_syms, params, (), False, native=native)
+
+
+#: objects whose written-out tree is longer than this many nodes are not printed as ``source``
+_MAX_SOURCE_NODES = 2000
+
+
+def _describe(obj: sympy.Basic | se.Basic) -> str:
+    """``source`` for an object: its text when the written-out tree is small; otherwise a
+    description (printing a shared-subexpression DAG would write out its exponential tree)."""
+    sizes: dict[object, int] = {}
+    stack: list[tuple[object, bool]] = [(obj, False)]
+    while stack:
+        node, ready = stack.pop()
+        if node in sizes:
+            continue
+        args = node.args  # type: ignore[attr-defined]
+        if not ready and args:
+            stack.append((node, True))
+            stack.extend((a, False) for a in args if a not in sizes)
+            continue
+        size = sizes[node] = 1 + sum(sizes[a] for a in args)
+        if size > _MAX_SOURCE_NODES:
+            engine = "SymEngine" if isinstance(obj, se.Basic) else "SymPy"
+            return f"<a {engine} {type(obj).__name__} of more than {_MAX_SOURCE_NODES} nodes>"
+    return str(obj)
 
 
 def _declared(variables: object) -> list[str] | None:
