@@ -29,7 +29,7 @@ from nablab.parse.latex import LatexMixin
 from nablab.parse.magnitude import exp_size, power_size, too_large
 from nablab.parse.nodes import Node, leaf, sympy_of
 from nablab.parse.structures import SumsMixin
-from nablab.parse.tokens import CMD, CONST, END, FUNC, NUM, OP, OPENERS, SYM, Token
+from nablab.parse.tokens import BASE_GROUP, CMD, CONST, END, FUNC, NUM, OP, OPENERS, SYM, Token
 from nablab.parse.vocabulary import FUNCTIONS, FunctionSpec, function_spec
 
 _POWER_FORMS = {"sqrt": leaf(S.Half), "cbrt": leaf(sympy.Rational(1, 3))}
@@ -278,6 +278,9 @@ class Parser(SumsMixin, LatexMixin):
         assert spec is not None
         if spec.name == "sum":
             return self.typed_sum(t)
+        base: Node | None = t.base
+        if t.base is BASE_GROUP:  # log_{x+1}(y), \log_{\frac{1}{2}} x
+            base = self.group(self.advance())
         power: int | None = None
         nt = self.peek()
         if nt.kind == OP and nt.text == "^":
@@ -293,7 +296,7 @@ class Parser(SumsMixin, LatexMixin):
             else:
                 power = n
         args = self.arguments(t, spec)
-        value = self.apply(t, spec, args)
+        value = self.apply(t, spec, args, base)
         if power is not None and power != 1:
             value = self.power(value, leaf(sympy.Integer(power)), t)
         return value
@@ -365,7 +368,8 @@ class Parser(SumsMixin, LatexMixin):
         return [factors[0] if len(factors) == 1 else
                 self.build(nd.mul, se.Mul, tuple(factors), t)]
 
-    def apply(self, t: Token, spec: FunctionSpec, args: list[Node]) -> Node:
+    def apply(self, t: Token, spec: FunctionSpec, args: list[Node],
+              base: Node | None = None) -> Node:
         n = len(args)
         if n < spec.min_args or (spec.max_args is not None and n > spec.max_args):
             want = (f"{spec.min_args}" if spec.min_args == spec.max_args
@@ -374,8 +378,8 @@ class Parser(SumsMixin, LatexMixin):
             usage = "y, x" if spec.name == "atan2" else ", ".join("xyzw"[:max(spec.min_args, 1)])
             raise self.error(f"{t.text} takes {want} argument{'s' if want != '1' else ''}, "
                              f"got {n}", t, f"write {t.text}({usage})")
-        if t.base is not None:  # log_b x
-            return self.log_base(t, args[0], t.base)
+        if base is not None:  # log_b x
+            return self.log_base(t, args[0], base)
         name = spec.name
         if name in _POWER_FORMS:
             return self.power(args[0], _POWER_FORMS[name], t)
@@ -411,6 +415,8 @@ class Parser(SumsMixin, LatexMixin):
         if base.num and base.sp == 1:
             raise self.error("a logarithm to base 1 is undefined", t,
                              "use another base, e.g. log_2 x or log(x, 10)")
+        if base.num:  # log_{0}, log_{-2}: the base's logarithm is undefined or not real
+            self.real(self.check(sympy.log(base.sp), t), t)
 
         def eager(u: sympy.Expr, b: sympy.Expr) -> sympy.Expr:
             return self.real(self.check(nd.over_log(u, b), t), t)

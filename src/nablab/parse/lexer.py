@@ -12,12 +12,13 @@ import sympy
 from nablab.errors import LimitError, ParseError
 from nablab.expression import ParseWarning
 from nablab.parse import limits
-from nablab.parse.tokens import CLOSERS, CMD, CONST, END, NUM, OP, OPENERS, WORD, Token
+from nablab.parse.tokens import BASE_GROUP, CLOSERS, CMD, CONST, END, NUM, OP, OPENERS, WORD, Token
 from nablab.parse.vocabulary import (
     GREEK,
     GREEK_VARIANTS,
     LATEX_FUNCTIONS,
     LATEX_IGNORED,
+    LATEX_LOG_SHORTHANDS,
     LATEX_OPERATORS,
     LATEX_STRUCTURES,
     function_spec,
@@ -234,10 +235,15 @@ class Lexer:
             k = j + 1
             if k < len(s) and s[k] == "{":
                 close = s.find("}", k)
+                parts = tuple(p.strip() for p in s[k + 1:close].split(",")) if close >= 0 \
+                    else ()
+                simple = close >= 0 and all(_SUB_PART.fullmatch(p) for p in parts)
+                if tok.text == "log" and not tok.digits and not simple:
+                    tok.base = BASE_GROUP  # log_{x+1}: the grammar reads the {…} group
+                    return k
                 if close < 0:
                     raise self.error("unbalanced '{' opened here", k, "add the closing '}'")
-                parts = tuple(p.strip() for p in s[k + 1:close].split(","))
-                if not all(_SUB_PART.fullmatch(p) for p in parts):
+                if not simple:
                     raise self.error(f"unsupported subscript '_{{{s[k + 1:close]}}}'", k,
                                      "subscripts are numbers or letters: x_1, x_n, x_{1,n}")
                 tok.sub = parts
@@ -288,6 +294,8 @@ class Lexer:
             return self._delimiter(name, i, j, space, stack)
         if name in ("operatorname", "mathrm", "text", "textrm", "mathit"):
             return self._named(name, i, j, space)
+        if name in LATEX_LOG_SHORTHANDS:
+            return self._log_shorthand(name, i, j, space)
         canonical = GREEK_VARIANTS.get(name, name)
         if name in LATEX_FUNCTIONS or canonical in _GREEK:
             tok = Token(WORD, canonical, self.col(i), 0, i, space)
@@ -341,6 +349,8 @@ class Lexer:
             tok.value = sympy.E
             self.tokens.append(tok)
             return close + 1
+        if name in LATEX_LOG_SHORTHANDS:
+            return self._log_shorthand(name, i, close + 1, space)
         if function_spec(name) is not None and name != "sum":
             tok = Token(WORD, name, self.col(i), 0, i, space)
             tok.atomic = True
@@ -350,6 +360,18 @@ class Lexer:
             return k
         raise self.error(f"unknown function '\\{cmd}{{{name}}}'", i,
                          "known functions: sin cos tan … exp ln log sqrt abs sigmoid softplus relu")
+
+
+    def _log_shorthand(self, name: str, i: int, j: int, space: bool) -> int:
+        """``\\lg`` and ``\\lb``: the word log10 / log2 (never split, no subscript)."""
+        if j < len(self.s) and self.s[j] == "_":
+            raise self.error(f"\\{name} is the logarithm to base {LATEX_LOG_SHORTHANDS[name]} "
+                             "and takes no subscript", j, "for another base write \\log_{b} x")
+        tok = Token(WORD, "log", self.col(i), self.end_col(j), i, space)
+        tok.digits = LATEX_LOG_SHORTHANDS[name]
+        tok.atomic = True
+        self.tokens.append(tok)
+        return j
 
 
 def tokenize(text: str, cols: list[int] | None, source: str,

@@ -20,7 +20,7 @@ from nablab.parse.latex import looks_like_latex
 from nablab.parse.lexer import Lexer
 from nablab.parse.names import canonical, natural_key, split_letters
 from nablab.parse.nodes import leaf, native_of, sympy_of
-from nablab.parse.tokens import CONST, FUNC, NUM, OP, SYM, WORD, Token
+from nablab.parse.tokens import BASE_GROUP, CONST, FUNC, NUM, OP, SYM, WORD, Token
 from nablab.parse.unicode import normalize
 from nablab.parse.vocabulary import CONSTANTS, GREEK, function_spec
 
@@ -226,6 +226,8 @@ def resolve_words(tokens: list[Token], declared: frozenset[str], latex: bool,
             offset += len(name)
             tail = idx == last and bool(t.digits or t.sub)
             made.extend(_resolve_piece(name, t, col, end, tail, declared, source, col_at))
+        if t.base is BASE_GROUP and made and made[-1].kind == FUNC and made[-1].text == "log":
+            made[-1].base = BASE_GROUP
         for idx, p in enumerate(made):
             p.word = word_id
             p.glued = idx > 0

@@ -154,6 +154,9 @@ LATEX_OPERATORS = {"cdot": "*", "times": "*", "ast": "*", "div": "/",
 LATEX_STRUCTURES = {"frac": "frac", "dfrac": "frac", "tfrac": "frac", "sqrt": "sqrt",
                     "sum": "sum"}
 
+#: LaTeX logarithm shorthands (ISO 80000-2): \\lg is log base 10, \\lb log base 2
+LATEX_LOG_SHORTHANDS = {"lg": "10", "lb": "2"}
+
 #: functions LaTeX has a command for (others come through \operatorname{…})
 LATEX_FUNCTIONS = frozenset({
     "sin", "cos", "tan", "sec", "csc", "cot", "arcsin", "arccos", "arctan", "sinh", "cosh",
