@@ -172,25 +172,25 @@ class ParserBase:
         (``native`` None, sums over data) or when SymEngine finds the result has no symbol
         left; otherwise in SymEngine with the recipe kept for ``expr``."""
         if native is not None:
-            for k in kids:
-                if not k.num:
-                    break
-            else:
-                return self._eager(recipe, kids, tok, eager)
             args = []
+            symbolic = False
             for k in kids:
-                s = k.se
-                if s is _UNSET:
-                    s = native_of(k)
-                if s is None:
-                    return self._eager(recipe, kids, tok, eager)
-                args.append(s)
-            try:
-                value = native(*args)
-            except _SE_ERRORS:
-                return self._eager(recipe, kids, tok, eager)
-            if value.free_symbols:
-                return Node(None, value, recipe, kids, False)
+                v = k.se
+                if v is _UNSET:
+                    v = native_of(k)
+                if v is None:
+                    break
+                if not k.num:
+                    symbolic = True
+                args.append(v)
+            else:
+                if symbolic:
+                    try:
+                        value = native(*args)
+                    except _SE_ERRORS:
+                        return self._eager(recipe, kids, tok, eager)
+                    if value.free_symbols:
+                        return Node(None, value, recipe, kids, False)
         return self._eager(recipe, kids, tok, eager)
 
     def _eager(self, recipe: Callable[..., sympy.Expr], kids: tuple[Node, ...], tok: Token,

@@ -32,8 +32,11 @@ _SUB_PART = re.compile(r"\d+|[A-Za-z]+")
 _OPS = frozenset("+-*/^(),=[]{}|_")
 #: the common tokens in one match (anything else goes the slow way, char by char): spaces,
 #: whole numbers not followed by a decimal point or an exponent, words, operators
-_SCAN = re.compile(r"(?P<sp> +)|(?P<int>\d+)(?![.\deE])|(?P<word>[A-Za-z]+)"
-                   r"|(?P<op>\*\*|[-+*/^(),=\[\]{}|])")
+_SCAN = re.compile(
+    r"( +)|(\d+)(?![.\deE])"
+    rf"|([A-Za-z]{{1,{limits.MAX_NAME_LENGTH}}})(\d{{0,{limits.MAX_DIGITS}}})(?![A-Za-z\d_])"
+    r"|(\*\*|[-+*/^(),=\[\]{}|])")
+_SPACE, _INT, _WORD, _OP = 1, 2, 4, 5  # lastindex of each kind (a word ends with its digits)
 _GREEK = frozenset(GREEK)
 
 _HINTS = {
@@ -87,37 +90,44 @@ class Lexer:
         cols = self.cols
         scan = _SCAN.match
         max_tokens = limits.MAX_TOKENS
+        identity = cols is None
         while i < n:
             m = scan(s, i)
-            kind = m.lastgroup if m is not None else None
-            if kind == "sp":
+            kind = m.lastindex if m is not None else None
+            if kind == _SPACE:
                 space = True
                 i = m.end()
                 continue
             start = len(toks)
-            if kind == "int":
+            if kind == _WORD and identity:
+                j = m.end()
+                tok = Token(WORD, m.group(3), i + 1, j + 1, i, space)
+                tok.digits = m.group(4)
+                toks.append(tok)
+                i = j
+            elif kind == _INT:
                 j = m.end()
                 if j - i > limits.MAX_DIGITS:
                     i = self._number(i, space)
                 else:
                     text = m.group()
-                    tok = Token(NUM, text, i + 1 if cols is None else self.col(i),
-                                j + 1 if cols is None else self.end_col(j), i, space)
+                    tok = Token(NUM, text, i + 1 if identity else self.col(i),
+                                j + 1 if identity else self.end_col(j), i, space)
                     tok.value = sympy.Integer(int(text))
                     toks.append(tok)
                     i = j
-            elif kind == "op":
+            elif kind == _OP:
                 ch = m.group()
                 j = m.end()
                 if ch == "**":
                     ch = "^"
                 elif ch in "([{)]}":
                     self._bracket(ch, i, stack)
-                toks.append(Token(OP, ch, i + 1 if cols is None else self.col(i),
-                                  j + 1 if cols is None else self.end_col(j), i, space))
+                toks.append(Token(OP, ch, i + 1 if identity else self.col(i),
+                                  j + 1 if identity else self.end_col(j), i, space))
                 i = j
-            elif kind == "word":
-                i = self._word(i, space, m)
+            elif kind == _WORD:
+                i = self._word(i, space)
             else:
                 ch = s[i]
                 if ch == "$" and self.latex:
@@ -126,6 +136,8 @@ class Lexer:
                     continue
                 if ch.isdigit() or (ch == "." and i + 1 < n and s[i + 1].isdigit()):
                     i = self._number(i, space)
+                elif ("a" <= ch <= "z") or ("A" <= ch <= "Z"):
+                    i = self._word(i, space)
                 elif ch == "\\":
                     i = self._command(i, space, stack)
                 elif ch == "_" and not self.latex:
@@ -214,11 +226,17 @@ class Lexer:
         if m.end() - i > limits.MAX_NAME_LENGTH:
             raise self.error(f"a name longer than {limits.MAX_NAME_LENGTH} letters", i,
                              "use shorter names", LimitError)
-        tok = Token(WORD, m.group(), self.col(i), 0, i, space)
         j = m.end()
-        if j < len(self.s) and (self.s[j] == "_" or self.s[j].isdigit()):
-            j = self._tail(tok, j)
-        tok.end = self.end_col(j)
+        if self.cols is None:
+            tok = Token(WORD, m.group(), i + 1, j + 1, i, space)
+            if j < len(self.s) and (self.s[j] == "_" or self.s[j].isdigit()):
+                j = self._tail(tok, j)
+                tok.end = j + 1
+        else:
+            tok = Token(WORD, m.group(), self.col(i), 0, i, space)
+            if j < len(self.s) and (self.s[j] == "_" or self.s[j].isdigit()):
+                j = self._tail(tok, j)
+            tok.end = self.end_col(j)
         self.tokens.append(tok)
         return j
 

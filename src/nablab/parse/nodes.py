@@ -121,6 +121,8 @@ def _single_abs(v: sympy.Expr, depth: int = 0) -> sympy.Expr:
 
 def power_value(base: sympy.Expr, ex: sympy.Expr) -> sympy.Expr:
     """base**ex as the grammar builds it (after its checks)."""
+    if DIRECT and base.is_Symbol and ex.is_Integer and ex not in (S.Zero, S.One):
+        return sympy.Pow(base, ex, evaluate=False)  # what evaluation gives, without its work
     if base.is_Add and not base.is_number and ex.is_Integer and ex not in (S.Zero, S.One):
         # what evaluation would give (Add._eval_power only acts on numbers and infinities),
         # without its assumption queries, which cost ms per power on big inputs

@@ -211,6 +211,16 @@ def resolve_words(tokens: list[Token], declared: frozenset[str], latex: bool,
             p.word = word_id
             out.append(p)
             continue
+        if len(t.text) == 1 and not t.sub and not t.atomic:  # x, x1, e: the common case
+            name = t.text
+            if t.digits or name not in CONSTANTS or name in declared:
+                p = _piece(SYM, name + t.digits, t.col, t.end, t.space)
+            else:
+                p = _piece(CONST, name, t.col, t.end, t.space)
+                p.value = CONSTANTS[name]
+            p.word = word_id
+            out.append(p)
+            continue
         if t.atomic:
             pieces, guess = [t.text], False
         else:
