@@ -121,6 +121,11 @@ class Expression:
     def __hash__(self) -> int:
         return hash(self._key())
 
+    def __reduce__(self) -> tuple:
+        # picklable (worker processes): the SymPy form travels, the builder and native do not
+        return (Expression, (self.source, self.expr, self.variables, self.parameters,
+                             self.warnings, self.latex_input))
+
     def __repr__(self) -> str:
         return (f"Expression(source={self.source!r}, expr={self.expr!r}, "
                 f"variables={self.variables!r}, parameters={self.parameters!r}, "

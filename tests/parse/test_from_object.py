@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import math
+import pickle
 import time
 
 import pytest
@@ -114,3 +116,10 @@ def test_expression_stays_immutable_and_compares_by_value():
     assert a.expr == b.expr
     assert a == nablab.parse("x + y")
     assert hash(a) == hash(nablab.parse("x + y"))
+
+
+def test_expression_pickles_and_copies_with_its_sympy_form():
+    e = nablab.parse("x^2 y + sin(xy)")
+    for again in (pickle.loads(pickle.dumps(e)), copy.deepcopy(e), copy.copy(e)):
+        assert again == e
+        assert again.native == e.native

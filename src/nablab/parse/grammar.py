@@ -198,7 +198,20 @@ class Parser(SumsMixin, LatexMixin):
                     return self.check(self.real(nd.power_value(b, e), tok), tok)
 
                 return self.build(nd.power_value, se.Pow, (base, ex), tok, numeric)
+            if e.is_Integer and abs(e.p) > 100:
+                self.coefficient_power(base, e, tok)
         return self.build(nd.power_value, se.Pow, (base, ex), tok)
+
+    def coefficient_power(self, base: Node, e: sympy.Integer, tok: Token) -> None:
+        """(2x)^999999999 is 2^999999999·x^999999999: refuse the number it would build."""
+        native = nd.native_of(base)
+        if native is None or not isinstance(native, se.Mul):
+            return
+        const = [a for a in native.args if not a.free_symbols]
+        if const:
+            c = sympy.Mul(*[a._sympy_() for a in const])
+            if too_large(power_size(c, e)):
+                raise self.error("this power is too large", tok, TOO_LARGE_HINT, LimitError)
 
     # primaries -------------------------------------------------------------------------------------
     def primary(self) -> Node:
