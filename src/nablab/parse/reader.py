@@ -143,6 +143,8 @@ def _one_name(item: str) -> str:
 
 def _strip_definition(tokens: list[Token], source: str) -> tuple[list[Token], list[str] | None]:
     """``f(x, y) = rhs`` -> rhs and [x, y]; ``z = rhs`` -> rhs; other equations refused."""
+    if "=" not in source:
+        return tokens, None  # no '=' typed: the only way to get an '=' token
     depth = 0
     equals: list[int] = []
     for k, t in enumerate(tokens):
