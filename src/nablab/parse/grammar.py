@@ -12,7 +12,9 @@ Precedence, loosest first::
 A function without parentheses takes the implicit product that follows, up to the next
 function or explicit operator: ``sin 2x`` = sin(2x), ``sin x^2`` = sin(x²), ``sin x + y`` =
 sin(x) + y, ``cos x sin y`` = cos(x)·sin(y). Every power of numbers is size-checked first.
-``\\frac``, ``\\sqrt`` and sums live in ``structures``.
+``\\frac``, ``\\sqrt`` and ``\\sum`` live in ``latex``, sums over data in ``structures``, the
+parser's state and checks in ``cursor``. Values are :class:`nablab.parse.nodes.Node`: SymEngine
+for symbolic parts, SymPy for numbers, with the SymPy recipe replayed once for ``expr``.
 """
 
 from __future__ import annotations
