@@ -18,14 +18,13 @@ from typing import Any
 
 import sympy
 
-from nablab import _values
 from nablab.calculus import answer_check as _answer_check
 from nablab.calculus import gradient as _gradient
 from nablab.calculus.answer_check import CheckResult
 from nablab.calculus.gradient import TOTAL_FORM_BUDGET_S, GradientResult
 from nablab.errors import NablabError
 from nablab.expression import Expression
-from nablab.parse import parse
+from nablab.parse import parse, values
 from nablab.parse.reader import canonical_name, declared_names
 from nablab.render.latex import to_latex
 from nablab.render.mathml import to_mathml
@@ -87,10 +86,10 @@ def gradient(
     answer does (they cannot disagree); nothing is read or computed twice.
     """
     e = expression(f, variables)
-    point = _values.parse_point(at) if at is not None and at != {} and at != "" else None
+    point = values.read_point(at) if at is not None and at != {} and at != "" else None
     vec = None
     if direction is not None:
-        vec = _values.parse_direction(direction, len(e.variables))
+        vec = values.read_direction(direction, len(e.variables))
     # a caller's own expression object may be a DAG whose partials are far too large to print
     # as trees: they get the partials as the shared DAGs they are (printing them is their call)
     limit = None if _is_object(f) else _gradient.MAX_PRINT_NODES

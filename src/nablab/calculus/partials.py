@@ -69,6 +69,9 @@ class _Engine:
         #: ids of SymPy nodes known canonical (symbols, functions of them, direct assemblies)
         self.clean: set[int] = set()
         self.keep: list[sympy.Basic] = []  # keeps the ids in ``clean`` alive
+        #: SymEngine results that hold an unevaluated Derivative (d|x|/dx, d max/dx):
+        #: SymEngine has no real-variable rule for them, so those terms go to SymPy
+        self.unevaluated: set[object] = set()
 
     def symbols_of(self, e: sympy.Basic) -> frozenset:
         """free symbols of ``e``, memoised over the DAG (``free_symbols`` walks the tree)."""
@@ -142,6 +145,8 @@ class _Engine:
             return e._sympy_()
         sp_args = [self.back(a) for a in args]
         kind = type(e).__name__
+        if kind == "Derivative" or any(a in self.unevaluated for a in args):
+            self.unevaluated.add(e)
         cls = _SE_BACK.get(kind)
         if cls is None:  # pragma: no cover - SymEngine produced something unexpected
             return e._sympy_().xreplace({sympy.Symbol(n): s for n, s in self.by_name.items()})
@@ -214,13 +219,24 @@ class _Engine:
         return sympy.Add(*parts)
 
     def diff_native(self, native: se.Basic, var: sympy.Symbol,
-                    index: dict[str, list[se.Basic]]) -> tuple[sympy.Expr, se.Basic]:
+                    index: dict[str, list[se.Basic]]) -> tuple[sympy.Expr, se.Basic | None]:
         """∂f/∂var from f's SymEngine form (``index``: its terms by symbol name): each term's
         (small) partial is converted back, so SymPy never builds f itself."""
         sv = se.Symbol(var.name)
-        natives = [term.diff(sv) for term in index.get(var.name, [])]
-        parts = [self.back(d) for d in natives]
-        return self.sum_of(parts), (se.Add(*natives) if natives else se.Integer(0))
+        natives: list[se.Basic] = []
+        parts: list[sympy.Expr] = []
+        whole = True  # every term's partial is a SymEngine one
+        for term in index.get(var.name, []):
+            d = term.diff(sv)
+            part = self.back(d)
+            if d in self.unevaluated:  # |u|, max, sign: SymPy knows them over the reals
+                whole = False
+                part = _sympy_diff(self.back(term), var)
+            else:
+                natives.append(d)
+            parts.append(part)
+        native = (se.Add(*natives) if natives else se.Integer(0)) if whole else None
+        return self.sum_of(parts), native
 
 
 _addsort_key = cmp_to_key(sympy.Basic.compare)
