@@ -152,7 +152,7 @@ def baseline(endpoint: str, rounds: int) -> float:
         if endpoint == "gradient":
             api.gradient(CHAPTER, None, at={"x": 0.5 + i * 1e-3, "y": 1.25}).to_dict()
         else:
-            from nablab.interfaces.web.tasks import expression_dict
+            from nablab.render.json import expression_dict
 
             expression_dict(api.parse(CHAPTER + (f" + {i}" if i else "")))
         times.append(time.perf_counter() - t)
@@ -261,7 +261,7 @@ def main() -> int:
     proc, url = start_server(args.workers)
     try:
         health = httpx.get(url + "/api/health").json()
-        endpoint = "gradient" if health["endpoints"].get("gradient") else "parse"
+        endpoint = "gradient"
         print(f"nablab HTTP API benchmark: {url}, {args.workers} workers, endpoint /api/{endpoint}"
               f", {os.cpu_count()} CPUs, time limit {health['time_limit']} s, load average "
               f"{os.getloadavg()[0]:.1f} (other processes share the machine)")

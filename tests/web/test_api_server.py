@@ -262,7 +262,8 @@ def test_missing_vendor_files_fail_clearly_at_start_up(tmp_path):
 def test_health(strict):
     h = strict.get("/api/health").json()
     assert h["status"] == "ok" and h["workers"] == 1 and h["alive"] == 1
-    assert set(h["endpoints"]) == {"parse", "gradient", "check", "descent", "regress", "plot"}
+    assert set(h["endpoints"]) == {"parse", "gradient", "check", "descent", "regress", "plot",
+                                  "lab"}
 
 
 # -- the command line starts the same server ------------------------------------------------
@@ -323,7 +324,8 @@ def test_docs_fall_back_to_the_self_hosted_reader_without_swagger_ui(tmp_path):
     without it still documents the API with the self-hosted reader."""
     from starlette.testclient import TestClient
 
-    from nablab.interfaces.web.app import Settings, create_app, find_node_modules
+    from nablab.interfaces.web.app import Settings, create_app
+    from nablab.interfaces.web.assets import find_node_modules
 
     real = find_node_modules()
     assert (real / "swagger-ui-dist" / "swagger-ui-bundle.js").is_file(), "run npm ci"
