@@ -256,7 +256,8 @@ def test_missing_vendor_files_fail_clearly_at_start_up(tmp_path):
     from nablab.interfaces.web.app import AssetsMissing, Settings, create_app
 
     with pytest.raises(AssetsMissing, match=r"katex/dist.*plotly.*npm ci"):
-        create_app(Settings(node_modules=tmp_path / "node_modules"))
+        create_app(Settings(node_modules=tmp_path / "node_modules",
+                            package_vendor=tmp_path / "vendor"))
 
 
 def test_health(strict):
