@@ -24,21 +24,22 @@ SECONDS = int(os.environ.get("NABLAB_CONTRACT_SECONDS", "150"))
 SEED = int(os.environ.get("NABLAB_CONTRACT_SEED", "20260"))
 
 
-def run_schemathesis(url: str, examples: int, seconds: int, seed: int,
+def run_schemathesis(url: str, examples: int, seconds: int, seed: int, cwd: Path,
                      workers: int = 2) -> subprocess.CompletedProcess:
+    """``st run`` with all checks; it runs in ``cwd`` (it keeps a cache there)."""
     cmd = [str(ST), "--config-file", str(HERE / "schemathesis.toml"), "run",
            f"{url}/openapi.json", "--checks", "all", "--seed", str(seed),
            "--max-examples", str(examples), "--max-time", str(seconds),
            "--workers", str(workers), "--generation-database", "none",
            "--request-timeout", "30", "--no-color", "--suppress-health-check", "too_slow"]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 120,
-                          check=False)
+                          check=False, cwd=cwd)
 
 
-def test_schemathesis_finds_no_failure():
+def test_schemathesis_finds_no_failure(tmp_path):
     server = start_server(workers=2, time_limit=3.0)
     try:
-        run = run_schemathesis(server.url, EXAMPLES, SECONDS, SEED)
+        run = run_schemathesis(server.url, EXAMPLES, SECONDS, SEED, tmp_path)
     finally:
         server.stop()
     out = run.stdout + run.stderr
