@@ -43,7 +43,7 @@ def test_typing_the_chapter_example_renders_both_partials(app):
     page = app.page
     type_function(page, "x^2 y + sin(xy)")
     wait_for_partials(page)
-    page.wait_for_function("document.querySelector('#preview .katex') !== null")
+    page.wait_for_function("() => document.querySelector('#preview .katex') !== null")
     items = page.locator("#partials li")
     assert items.count() == 2
     for var, sym in (("x", X), ("y", Y)):

@@ -26,7 +26,7 @@ def test_copy_text_gives_the_readable_form_nablab_reads_back(app, base_url):
     page = app.page
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url)
     page.click("#copy-text")
-    page.wait_for_function("document.querySelector('#copy-status').textContent.includes('copied')")
+    page.wait_for_function("() => document.querySelector('#copy-status').textContent.includes('copied')")
     copied = page.evaluate("navigator.clipboard.readText()")
     lines = copied.splitlines()
     assert lines[0].startswith("∂f/∂x = ") and lines[1].startswith("∂f/∂y = ")
@@ -86,7 +86,7 @@ def test_the_mse_preset_points_to_the_regression_section_instead_of_empty_pictur
     page = app.page
     page.select_option("#preset", "mse")
     wait_for_partials(page, ("theta0", "theta1"))
-    page.wait_for_function("document.querySelector('#contour-summary').textContent.includes('sums over data')")
+    page.wait_for_function("() => document.querySelector('#contour-summary').textContent.includes('sums over data')")
     assert page.locator("#sliders input").count() == 0  # no slider for N: it comes with the data
     for plot in ("#contour", "#surface"):  # no tall blank boxes
         assert "empty" in page.get_attribute(plot, "class")
