@@ -22,6 +22,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -362,6 +363,33 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def plot(body: schemas.PlotRequest) -> Response:
         """f and ∇f sampled on a grid (contours, surface, arrows); see docs/http-api.md."""
         return await run("plot", body)
+
+    # TEMP lab route (webapi owns): composes the existing handlers so the page's one-request
+    # edit can be tested on this branch; the webapi branch's /api/lab replaces it at merge.
+    @app.post("/api/lab", include_in_schema=False)
+    async def lab(request: Request) -> Response:
+        raw = await request.json()
+        if not isinstance(raw, dict):
+            return error_response(422, "the request body must be a JSON object")
+        base = {k: raw[k] for k in ("text", "variables", "latex") if raw.get(k) is not None}
+        extra = {k: raw[k] for k in ("at", "direction", "form", "steps") if raw.get(k) is not None}
+        try:
+            parse_body = schemas.ParseRequest.model_validate(base)
+            grad_body = schemas.GradientRequest.model_validate({**base, **extra})
+            plot_body = (schemas.PlotRequest.model_validate({**base, **raw["plot"]})
+                         if isinstance(raw.get("plot"), dict) else None)
+        except ValidationError as exc:
+            return error_response(422, f"the request does not match the schema: {exc.errors()[0]['msg']}")
+        parts = [run("parse", parse_body), run("gradient", grad_body)]
+        if plot_body is not None:
+            parts.append(run("plot", plot_body))
+        answers = await asyncio.gather(*parts)
+        for answer in answers:
+            if answer.status_code != 200:
+                return answer
+        out = {"parse": json.loads(answers[0].body), "gradient": json.loads(answers[1].body),
+               "plot": json.loads(answers[2].body) if plot_body is not None else None}
+        return _json(200, out)
 
     @app.get("/api/health", tags=["api"])
     async def health() -> Response:
