@@ -269,9 +269,23 @@ function baseLayout(colors) {
 
 /** Redraw the pictures from the last grid and the overlay. Never throws: a failure is shown in
  *  the pictures' status line, so callers (the input pipeline, descent playback) carry on. */
+let queued = null;
+
+/** Redraw soon: every draw asked for in the same task (a new reading resets the descent path,
+ *  moves the point and brings a new grid) becomes one redraw of the latest grid and overlay.
+ *  Resolves once the contour plot is drawn. */
 export function draw() {
+  if (!queued) {
+    queued = new Promise((resolve) => {
+      setTimeout(() => { queued = null; resolve(drawNow()); }, 0);
+    });
+  }
+  return queued;
+}
+
+function drawNow() {
   if (!grid) return Promise.resolve();
-  if (!window.Plotly) return loadPlotly().then(draw).catch(drawFailed);
+  if (!window.Plotly) return loadPlotly().then(drawNow).catch(drawFailed);
   try {
     return drawGrid(grid) || Promise.resolve();
   } catch (err) {
@@ -292,8 +306,9 @@ function drawGrid(g) {
     yaxis: { ...axisStyle(colors, g.y_var), range: yRange, scaleanchor: "x", scaleratio: 1 },
   };
   const drawn = plotAfresh($("#contour"), contourData(g, colors), layout);
-  drawSurface(colors);
   summarise(g);
+  // the (WebGL, slow without a GPU) surface after the contour plot, which the edit waits for
+  drawn.then(() => setTimeout(() => { if (grid === g) drawSurface(plotColors()); }, 0));
   return drawn;
 }
 
