@@ -73,6 +73,7 @@ const saveHash = debounce(() => {
     regEta: $("#reg-eta").value, regEpochs: $("#reg-epochs").value,
     theme: document.documentElement.dataset.theme || "",
   });
+  $("#full-page").href = "/" + window.location.hash;  // the embed's link: the same view, full
 }, 150);
 
 function applyControls(s) {
