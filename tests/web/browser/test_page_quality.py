@@ -102,7 +102,7 @@ def test_no_request_leaves_the_server(context, base_url):
         # KaTeX fonts, Plotly and the page's own modules were all fetched — from this server only
         assert any("/vendor/katex/fonts/" in url for url in rec.requests)
         assert any(url.endswith("/vendor/plotly/plotly.min.js") for url in rec.requests)
-        for endpoint in ("parse", "gradient", "plot", "descent", "regress", "check"):
+        for endpoint in ("lab", "descent", "regress", "check"):
             assert any(url.endswith(f"/api/{endpoint}") for url in rec.requests), endpoint
         rec.assert_clean()
         # the recorder does see a request to another host (so the check above can fail)
