@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from nablab.errors import ParseError
 from nablab.parse import parse
 
 __all__ = ["check_answer", "clear_caches", "descent", "gradient", "parse", "regress"]
@@ -55,10 +56,43 @@ def check_answer(text: Any, variable: str, answer: str, variables: Any = None, *
     return _check(text, variable, answer, variables, **options)
 
 
-def descent(f: Any, start: Any, rate: float, **options: Any):
-    """Gradient descent θ ← θ − η∇f from ``start`` with learning rate ``rate``."""
-    from nablab.optimize.descent import descent as _descent
+def descent(f: Any, start: Any, rate: float | None = None, **options: Any):
+    """Descent from ``start``: gd, momentum, nesterov, adagrad, rmsprop, adam or newton
+    (``method="nesterov"``, or several: ``method="gd,adam"`` → one run each).
 
+    The facade reads the user's text once: f (parsed), the start point and the parameters
+    (names spelled as the function does, numbers as text); the optimizer gets values."""
+    from nablab.optimize.descent import descent as _descent
+    from nablab.parse.reader import canonical_name
+
+    def number(name: str, value: Any, what: str) -> Any:
+        if not isinstance(value, str):
+            return value
+        try:
+            out = float(value.strip())  # a plain decimal: never evaluated as an expression
+        except ValueError:
+            raise ParseError(f"{what} for {name} is not a number: {value!r}",
+                             hint="write a plain decimal number such as 1.5 or -2e-3") from None
+        return out
+
+    if isinstance(start, str):
+        from nablab.calculus.point import parse_point
+
+        start = {k: float(v) for k, v in parse_point(start).items()}
+    if isinstance(start, dict):
+        start = {canonical_name(k): number(canonical_name(k), v, "starting value")
+                 for k, v in start.items()}
+    if isinstance(f, str):  # without declared variables the start point names them
+        names = options.get("variables") or (list(start) if isinstance(start, dict) else None)
+        f = parse(f, variables=list(names) if names else None)
+    elif isinstance(start, (list, tuple)):
+        start = [number(f"coordinate {i + 1}", v, "starting value") for i, v in enumerate(start)]
+    if options.get("params"):
+        options["params"] = {canonical_name(k): number(canonical_name(k), v, "value")
+                             for k, v in options["params"].items()}
+    rate = number("the rate", rate, "value")
+    plain = {"steps", "tol", "method", "variables", "params", "line_search", "progress"}
+    options = {k: (v if k in plain else number(k, v, "value")) for k, v in options.items()}
     return _descent(f, start, rate, **options)
 
 

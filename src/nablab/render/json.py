@@ -24,3 +24,19 @@ def expression_dict(e: Expression) -> dict[str, Any]:
         "warnings": [w.to_dict() for w in e.warnings],
         "sums_over_data": has_data(e.expr),
     }
+
+
+# SHIM until core branch: the core helper creates the real singledispatch ``to_json`` here;
+# the optimize registrations below only need its name (see CONTRACT.md, "JSON").
+from functools import singledispatch  # noqa: E402
+
+
+@singledispatch
+def to_json(obj: Any) -> Any:
+    """The JSON form of a result (registered per type)."""
+    if hasattr(obj, "to_dict"):
+        return obj.to_dict()
+    raise TypeError(f"no JSON form for {type(obj).__name__}")
+
+
+from nablab.render import json_optimize  # noqa: F401,E402  registers
