@@ -363,45 +363,51 @@ class _Record:
 
 def _fast_loop(prob: Problem, update: Callable, method: str, steps: int, tol: float,
                progress: Progress | None) -> _Record:
-    """The first-order loop at a fixed rate: one compiled call and one update per step."""
+    """The first-order loop at a fixed rate: one compiled call and one update per step, on
+    lists of Python floats (see :func:`nablab.optimize.methods.make_update`)."""
     fn = prob.fn
-    x = np.array(prob.x0, dtype=float)
-    value, g = prob.evaluate(x)
+    x = [float(c) for c in prob.x0]
+    value, g0 = prob.evaluate(np.array(x))
+    g = g0.tolist()
     path, values, grads = [x], [value], [g]
-    norms = [math.sqrt(float(g @ g))]
+    norm = math.hypot(*g)
+    norms = [norm]
     scale = divergence.BLOWUP * (1.0 + max((abs(v) for v in prob.x0), default=0.0))
     f0 = value
     rises = 0
     gd = method == "gd"
+    hypot, isfinite, nan, inf = math.hypot, math.isfinite, math.nan, math.inf
+    d = len(x)
     for k in range(1, steps + 2):
-        if norms[-1] < tol:
+        if norm < tol:
             return _Record(path, values, norms, grads, Stop.CONVERGED, k - 1, "")
         if k == steps + 1:
             return _Record(path, values, norms, grads, Stop.LIMIT, steps, "")
         x = update(x, g, k)
         try:
-            out = fn(*x.tolist())  # Python floats: the cheapest scalars to call it with
+            out = fn(*x)
             new = float(out[0])
-            g = np.array(out[1:], dtype=float)
-        except OverflowError:
-            new, g = math.inf, np.full(len(x), math.inf)
-        except (TypeError, ValueError, ZeroDivisionError):
-            new, g = math.nan, np.full(len(x), math.nan)
+            g = out[1:]
+            norm = hypot(*g)  # also refuses complex partials (TypeError)
+        except OverflowError:  # Python floats raise where NumPy says inf
+            new, g, norm = inf, [inf] * d, inf
+        except (TypeError, ValueError, ZeroDivisionError):  # complex or undefined: off the domain
+            new, g, norm = nan, [nan] * d, nan
         rises = rises + 1 if new > value else 0
         value = new
         path.append(x)
         values.append(value)
         grads.append(g)
-        norms.append(math.sqrt(float(g @ g)))
+        norms.append(norm)
         if progress is not None:
             progress(k, steps, value)
-        if not math.isfinite(value) or not math.isfinite(norms[-1]):
-            return _nonfinite(path, values, norms, grads, x, k)
+        if not (isfinite(value) and isfinite(norm)):
+            return _nonfinite(path, values, norms, grads, np.array(x, dtype=float), k)
         if gd and rises >= divergence.GROWTH_STEPS and value > f0:
             return _Record(path, values, norms, grads, Stop.DIVERGED, k,
                            f"f grew for {divergence.GROWTH_STEPS} steps in a row and is above "
                            "its starting value")
-        if k % SCALE_CHECK_EVERY == 0 and float(np.max(np.abs(x))) > scale:
+        if k % SCALE_CHECK_EVERY == 0 and max(map(abs, x)) > scale:
             return _Record(path, values, norms, grads, Stop.DIVERGED, k,
                            f"the point left every reasonable scale (|x| > "
                            f"{divergence.BLOWUP:g}·(1 + |start|))")

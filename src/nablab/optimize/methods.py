@@ -29,11 +29,9 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
 from nablab.errors import NablabError
 
-Update = Callable[[np.ndarray, np.ndarray, int], np.ndarray]
+Update = Callable[[list[float], list[float], int], list[float]]
 
 
 @dataclass(frozen=True)
@@ -145,57 +143,64 @@ def resolve(methods: Sequence[str], given: Mapping[str, float]) -> dict[str, dic
 
 
 def make_update(method: str, rate: float, hyper: Mapping[str, float], d: int) -> Update:
-    """``update(x, g, k)`` for a first-order method (not newton)."""
+    """``update(x, g, k)`` for a first-order method (not newton).
+
+    x and g are lists of Python floats: a typed function has a handful of variables, and for
+    those plain float arithmetic is several times faster than NumPy's per-call overhead (the
+    ≥ 1e5 steps/s of issue 14 on a loaded machine)."""
     eta = rate
+    sqrt = math.sqrt
     if method == "gd":
-        def gd(x: np.ndarray, g: np.ndarray, k: int) -> np.ndarray:
-            return x - eta * g
+        def gd(x: list[float], g: list[float], k: int) -> list[float]:
+            return [a - eta * b for a, b in zip(x, g, strict=True)]
         return gd
     if method == "momentum":
         beta = hyper["beta"]
-        v = np.zeros(d)
+        v = [0.0] * d
 
-        def momentum(x: np.ndarray, g: np.ndarray, k: int) -> np.ndarray:
+        def momentum(x: list[float], g: list[float], k: int) -> list[float]:
             nonlocal v
-            v = beta * v + g
-            return x - eta * v
+            v = [beta * a + b for a, b in zip(v, g, strict=True)]
+            return [a - eta * b for a, b in zip(x, v, strict=True)]
         return momentum
     if method == "nesterov":
         mu = hyper["mu"]
-        v = np.zeros(d)
+        v = [0.0] * d
 
-        def nesterov(x: np.ndarray, g: np.ndarray, k: int) -> np.ndarray:
+        def nesterov(x: list[float], g: list[float], k: int) -> list[float]:
             nonlocal v
-            v = mu * v + g
-            return x - eta * (g + mu * v)
+            v = [mu * a + b for a, b in zip(v, g, strict=True)]
+            return [a - eta * (b + mu * c) for a, b, c in zip(x, g, v, strict=True)]
         return nesterov
     if method == "adagrad":
         eps = hyper["eps"]
-        G = np.zeros(d)
+        G = [0.0] * d
 
-        def adagrad(x: np.ndarray, g: np.ndarray, k: int) -> np.ndarray:
+        def adagrad(x: list[float], g: list[float], k: int) -> list[float]:
             nonlocal G
-            G = G + g * g
-            return x - eta * g / (np.sqrt(G) + eps)
+            G = [a + b * b for a, b in zip(G, g, strict=True)]
+            return [a - eta * b / (sqrt(c) + eps) for a, b, c in zip(x, g, G, strict=True)]
         return adagrad
     if method == "rmsprop":
         rho, eps = hyper["rho"], hyper["eps"]
-        E = np.zeros(d)
+        E = [0.0] * d
 
-        def rmsprop(x: np.ndarray, g: np.ndarray, k: int) -> np.ndarray:
+        def rmsprop(x: list[float], g: list[float], k: int) -> list[float]:
             nonlocal E
-            E = rho * E + (1 - rho) * (g * g)
-            return x - eta * g / (np.sqrt(E) + eps)
+            E = [rho * a + (1 - rho) * (b * b) for a, b in zip(E, g, strict=True)]
+            return [a - eta * b / (sqrt(c) + eps) for a, b, c in zip(x, g, E, strict=True)]
         return rmsprop
     if method == "adam":
         b1, b2, eps = hyper["beta1"], hyper["beta2"], hyper["eps"]
-        m = np.zeros(d)
-        s = np.zeros(d)
+        m = [0.0] * d
+        s = [0.0] * d
 
-        def adam(x: np.ndarray, g: np.ndarray, k: int) -> np.ndarray:
+        def adam(x: list[float], g: list[float], k: int) -> list[float]:
             nonlocal m, s
-            m = b1 * m + (1 - b1) * g
-            s = b2 * s + (1 - b2) * (g * g)
-            return x - eta * (m / (1 - b1**k)) / (np.sqrt(s / (1 - b2**k)) + eps)
+            m = [b1 * a + (1 - b1) * b for a, b in zip(m, g, strict=True)]
+            s = [b2 * a + (1 - b2) * (b * b) for a, b in zip(s, g, strict=True)]
+            c1, c2 = 1 - b1**k, 1 - b2**k
+            return [a - eta * (b / c1) / (sqrt(c / c2) + eps)
+                    for a, b, c in zip(x, m, s, strict=True)]
         return adam
     raise unknown_method(method)
