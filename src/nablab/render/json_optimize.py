@@ -11,6 +11,7 @@ import math
 from dataclasses import asdict
 from typing import Any
 
+from nablab.calculus.graph import Graph
 from nablab.optimize.advice import Advice, RunSensitivity, Sensitivity
 from nablab.optimize.descent import DescentResult, DescentRuns
 from nablab.optimize.divergence import Curvature
@@ -93,3 +94,21 @@ def _descent(r: DescentResult) -> dict[str, Any]:
 def _runs(r: DescentRuns) -> dict[str, Any]:
     return {"function": r.function, "variables": r.variables, "start": r.start,
             "methods": [x.method for x in r.runs], "runs": [_descent(x) for x in r.runs]}
+
+
+@to_json.register
+def _graph(g: Graph) -> dict[str, Any]:
+    """``nodes`` [{id, op, inputs, value, adjoint, rule, local, expression, name?}], the output
+    node, the variables, the point, ∇f from the backward pass and the order it visited."""
+    nodes = []
+    for n in g.nodes:
+        item: dict[str, Any] = {"id": n.id, "op": n.op, "inputs": n.inputs,
+                                "value": _fin(n.value), "adjoint": _fin(n.adjoint),
+                                "rule": n.rule, "local": [_fin(v) for v in n.local],
+                                "expression": to_text(n.expr)}
+        if n.name is not None:
+            item["name"] = n.name
+        nodes.append(item)
+    return {"nodes": nodes, "output": g.output, "variables": g.variables, "point": g.point,
+            "value": _fin(g.value), "gradient": [_fin(v) for v in g.gradient],
+            "backward": g.backward}

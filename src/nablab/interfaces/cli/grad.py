@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 
+from nablab.interfaces.cli import graph_view
+
 FORMS = ("derived", "simplified", "factored", "expanded")
 
 
@@ -26,6 +28,7 @@ def register(subparsers) -> None:
                    help="detail of --steps")
     p.add_argument("--latex", action="store_true", help="show LaTeX for every result")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    graph_view.add_option(p)
     p.set_defaults(run=run)
 
 
@@ -44,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         result = api.gradient(args.text, args.vars, **options)
         source = _numpy(result) if args.numpy else None
+        graph = graph_view.graph_of(args)
     except NablabError as err:
         if err.source is None and err.column is not None:
             err.source = args.text
@@ -52,9 +56,13 @@ def run(args: argparse.Namespace) -> int:
         out = result.to_dict()
         if source is not None:
             out["numpy"] = source
+        if graph is not None:
+            out["graph"] = graph_view.graph_json(graph)
         emit_json(out)
         return 0
     _human(result, args, source)
+    if graph is not None:
+        print(graph_view.graph_text(graph))
     return 0
 
 
