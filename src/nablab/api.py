@@ -96,10 +96,20 @@ def descent(f: Any, start: Any, rate: float | None = None, **options: Any):
     return _descent(f, start, rate, **options)
 
 
-def regress(data: Any, x: Any, y: str, **options: Any):
-    """Linear regression by gradient descent on the MSE, compared with least squares."""
+def regress(data: Any, x: Any = None, y: Any = None, **options: Any):
+    """Linear regression by descent on the MSE (gd or a named method, full batch or
+    mini-batches), compared with least squares. Method parameters given as text are read here."""
     from nablab.optimize.regression import regress as _regress
 
+    plain = {"rate", "epochs", "scale", "batch", "batch_method", "method", "shuffle", "seed",
+             "tol", "compare_scaling", "progress", "scheduler", "persist", "fused"}
+    for k, v in list(options.items()):
+        if k not in plain and isinstance(v, str):
+            try:
+                options[k] = float(v.strip())  # a plain decimal: never evaluated
+            except ValueError:
+                raise ParseError(f"the value for {k} is not a number: {v!r}",
+                                 hint="write a plain decimal number such as 0.9") from None
     return _regress(data, x, y, **options)
 
 

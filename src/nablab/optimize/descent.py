@@ -416,6 +416,13 @@ def _fast_loop(prob: Problem, update: Callable, method: str, steps: int, tol: fl
 
 def _nonfinite(path, values, norms, grads, x, k) -> _Record:
     value = values[-1]
+    scale = divergence.BLOWUP * (1.0 + float(np.max(np.abs(path[0])))) if len(path[0]) else math.inf
+    if math.isnan(value) and np.all(np.isfinite(x)) and float(np.max(np.abs(x))) > scale:
+        # far past every reasonable scale, f or ∇f failing there (sin of 1e197 is NaN) is a
+        # symptom of the run-off, not a domain edge
+        return _Record(path, values, norms, grads, Stop.DIVERGED, k,
+                       f"the point left every reasonable scale (|x| > "
+                       f"{divergence.BLOWUP:g}·(1 + |start|))")
     if math.isnan(value) and np.all(np.isfinite(x)):
         return _Record(path, values, norms, grads, Stop.LEFT_DOMAIN, k, "")
     what = "f" if not math.isfinite(value) else "∇f"

@@ -15,6 +15,7 @@ from nablab.calculus.graph import Graph
 from nablab.optimize.advice import Advice, RunSensitivity, Sensitivity
 from nablab.optimize.descent import DescentResult, DescentRuns
 from nablab.optimize.divergence import Curvature
+from nablab.optimize.linear import RegressionResult
 from nablab.render.json import to_json
 from nablab.render.text import to_text
 
@@ -112,3 +113,47 @@ def _graph(g: Graph) -> dict[str, Any]:
     return {"nodes": nodes, "output": g.output, "variables": g.variables, "point": g.point,
             "value": _fin(g.value), "gradient": [_fin(v) for v in g.gradient],
             "backward": g.backward}
+
+
+@to_json.register
+def _regression(r: RegressionResult) -> dict[str, Any]:
+    fin = _fin
+    return {
+        "partials": r.partials,
+        "theta": [fin(v) for v in r.theta],
+        "closed_form": r.closed_form,
+        "loss": fin(r.loss),
+        "iterations": r.iterations,
+        "converged": r.converged,
+        "losses": [fin(v) for v in r.losses],
+        "diverged": r.diverged,
+        "reason": r.reason,
+        "model": r.model,
+        "names": ["intercept", *r.x_names],
+        "x": r.x_names,
+        "y": r.y_name,
+        "rows": r.n_rows,
+        "updates": r.updates,
+        "closed_form_loss": r.closed_form_loss,
+        "max_rel_diff": fin(r.max_rel_diff),
+        "rate": r.rate,
+        "rate_rule": r.rate_rule,
+        "tol": r.tol,
+        "epochs": r.epochs,
+        "scale": r.scale,
+        "scaling": r.scaling,
+        "batch": r.batch,
+        "batch_method": r.batch_method,
+        "grad_norm": fin(r.grad_norm),
+        "curvature": r.curvature,
+        "comparison": r.comparison,
+        "path": [[fin(v) for v in p] for p in r.path],
+        "backend": r.backend,
+        "kernel": r.kernel,
+        "warnings": r.warnings,
+        # added with issue 14
+        "method": r.method,
+        "hyper": r.hyper,
+        "shuffle": r.shuffle,
+        "seed": r.seed,
+    }
