@@ -148,19 +148,47 @@ def _read_answer(answer: str, variable: str, names: list[str]) -> Expression:
                                   source=answer) from err
 
 
-def descent(f: Any, start: Any, rate: float, **options: Any) -> Any:
-    """Gradient descent θ ← θ − η∇f from ``start`` with learning rate ``rate`` (options as
-    :func:`nablab.optimize.descent.descent`)."""
+def descent(f: Any, start: Any, rate: float | None = None, **options: Any) -> Any:
+    """Descent from ``start``: gd, momentum, nesterov, adagrad, rmsprop, adam or newton
+    (``method="nesterov"``, or several: ``method="gd,adam"`` → one run each).
+
+    The facade reads the user's text once: f (parsed), the start point and the parameters
+    (names spelled as the function does, numbers as text); the optimizer gets values."""
     from nablab.optimize.descent import descent as _descent  # lazy: start-up time
 
+    def number(name: str, value: Any, what: str) -> Any:
+        # text is a plain decimal, never evaluated; numbers and None pass to the optimizer
+        return values.read_float(name, value, what) if isinstance(value, str) else value
+
+    if isinstance(start, str):
+        start = {k: float(v) for k, v in values.read_point(start).items()}
+    if isinstance(start, dict):
+        start = {canonical_name(k): number(canonical_name(k), v, "starting value")
+                 for k, v in start.items()}
+    if isinstance(f, str):  # without declared variables the start point names them
+        names = options.get("variables") or (list(start) if isinstance(start, dict) else None)
+        f = parse(f, variables=list(names) if names else None)
+    elif isinstance(start, (list, tuple)):
+        start = [number(f"coordinate {i + 1}", v, "starting value") for i, v in enumerate(start)]
+    if options.get("params"):
+        options["params"] = {canonical_name(k): number(canonical_name(k), v, "value")
+                             for k, v in options["params"].items()}
+    rate = number("the rate", rate, "value")
+    plain = {"steps", "tol", "method", "variables", "params", "line_search", "progress"}
+    options = {k: (v if k in plain else number(k, v, "value")) for k, v in options.items()}
     return _descent(f, start, rate, **options)
 
 
-def regress(data: Any, x: Any, y: str, **options: Any) -> Any:
-    """Linear regression by gradient descent on the MSE, compared with least squares (options
-    as :func:`nablab.optimize.regression.regress`)."""
+def regress(data: Any, x: Any = None, y: Any = None, **options: Any) -> Any:
+    """Linear regression by descent on the MSE (gd or a named method, full batch or
+    mini-batches), compared with least squares. Method parameters given as text are read here."""
     from nablab.optimize.regression import regress as _regress  # lazy: start-up time
 
+    plain = {"rate", "epochs", "scale", "batch", "batch_method", "method", "shuffle", "seed",
+             "tol", "compare_scaling", "progress", "scheduler", "persist", "fused"}
+    for k, v in list(options.items()):
+        if k not in plain and isinstance(v, str):
+            options[k] = values.read_float(k, v, "the value")  # a plain decimal: never evaluated
     return _regress(data, x, y, **options)
 
 

@@ -9,6 +9,7 @@ import shutil
 import sys
 
 from nablab.errors import NablabError
+from nablab.interfaces.cli import graph_view
 
 FORMS = ("derived", "simplified", "factored", "expanded")
 
@@ -31,6 +32,7 @@ def register(subparsers) -> None:
                    help="detail of --steps")
     p.add_argument("--latex", action="store_true", help="show LaTeX for every result")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    graph_view.add_option(p)
     p.set_defaults(run=run)
 
 
@@ -44,6 +46,7 @@ def run(args: argparse.Namespace) -> int:
                               hessian=args.hessian, direction=args.direction or None,
                               steps=args.steps)
         source = _numpy(result) if args.numpy else None
+        graph = graph_view.graph_of(args)
     except NablabError as err:
         if err.source is None and err.column is not None:
             err.source = args.text
@@ -52,9 +55,13 @@ def run(args: argparse.Namespace) -> int:
         out = to_json(result)
         if source is not None:
             out["numpy"] = source
+        if graph is not None:
+            out["graph"] = graph_view.graph_json(graph)
         emit_json(out)
         return 0
     _human(result, args, source)
+    if graph is not None:
+        print(graph_view.graph_text(graph))
     return 0
 
 

@@ -48,7 +48,7 @@ def _descent(p: dict) -> dict:
     opts = {k: p[k] for k in ("variables", "iterations", "method", "tol", "params") if k in p}
     if "iterations" in opts:
         opts["steps"] = opts.pop("iterations")
-    return api.descent(p["text"], p["start"], p["rate"], **opts).to_dict()
+    return to_json(api.descent(p["text"], p["start"], p["rate"], **opts))
 
 
 def _read_csv(text: str) -> Any:
@@ -65,7 +65,7 @@ def _read_csv(text: str) -> Any:
 def _regress(p: dict) -> dict:
     opts = {k: p[k] for k in ("rate", "epochs", "tol", "scale", "compare_scaling", "batch")
             if k in p}
-    return api.regress(_read_csv(p["data"]), p.get("x"), p.get("y"), **opts).to_dict()
+    return to_json(api.regress(_read_csv(p["data"]), p.get("x"), p.get("y"), **opts))
 
 
 def _plot(p: dict) -> dict:
@@ -124,8 +124,6 @@ def _clean(obj: Any) -> Any:
         return _clean(obj.item())
     if hasattr(obj, "tolist"):  # numpy array
         return _clean(obj.tolist())
-    if hasattr(obj, "to_dict"):
-        return _clean(obj.to_dict())
     return str(obj)
 
 
