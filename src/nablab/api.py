@@ -26,9 +26,9 @@ from nablab.errors import NablabError
 from nablab.expression import Expression
 from nablab.parse import parse, values
 from nablab.parse.reader import canonical_name, declared_names
+from nablab.printing.text import to_echo, to_text
 from nablab.render.latex import to_latex
 from nablab.render.mathml import to_mathml
-from nablab.render.text import to_echo, to_text
 from nablab.steps import derive_gradient
 
 __all__ = ["check_answer", "clear_caches", "descent", "expression", "gradient", "parse",

@@ -1,7 +1,7 @@
 """The one type every stage shares: a parsed function.
 
 The parser produces it; calculus, steps, optimisation and renderers consume it. Symbols are
-plain SymPy symbols without assumptions, so that SymPy reading back ``render.text(expr)`` gives back
+plain SymPy symbols without assumptions, so that SymPy reading back ``printing.text.to_text(expr)`` gives back
 an expression equal to ``expr``; stages that need real symbols (calculus) swap them in and out.
 
 An :class:`Expression` holds the function twice, each built at most once: ``native``, the

@@ -4,9 +4,9 @@ reads back (round 2, known item 1)."""
 import sympy
 
 import nablab
+from nablab.printing.text import to_echo, to_text
 from nablab.render.latex import to_latex
 from nablab.render.pretty import to_pretty
-from nablab.render.text import to_echo, to_text
 
 MSE = "(1/N) sum((y_n - (t0 + t1 x_n))^2, n, 1, N)"
 MSE_LATEX = r"\frac{1}{N}\sum_{n=1}^{N}(y_n - (\theta_0 + \theta_1 x_n))^2"

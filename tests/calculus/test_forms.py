@@ -169,7 +169,7 @@ def test_every_form_reads_back_as_the_identical_tree():
     written Mul(4, …, evaluate=False))."""
     from corpus import CORPUS
 
-    from nablab.render.text import to_text
+    from nablab.printing.text import to_text
 
     texts = [t for t, _ in CORPUS[::3]] + ["tanh(sigmoid(x + y))", "x^4 + y^4 + z^4 - 4 x y z"]
     for text in texts:
@@ -179,8 +179,8 @@ def test_every_form_reads_back_as_the_identical_tree():
 
 
 def test_factored_form_keeps_its_number_in_front():
+    from nablab.printing.text import to_echo, to_text
     from nablab.render.latex import to_latex
-    from nablab.render.text import to_echo, to_text
 
     d = gradient("x^4 + y^4 + z^4 - 4 x y z", form="factored").partials[0]
     assert to_echo(d) == "4·(x^3 - y·z)"
@@ -189,7 +189,7 @@ def test_factored_form_keeps_its_number_in_front():
 
 
 def test_matrix_text_is_one_line_and_reads_back():
-    from nablab.render.text import to_text
+    from nablab.printing.text import to_text
 
     r = gradient("x^2 y + sin(xy)", hessian=True)
     for m in (r.gradient, sympy.Matrix(r.hessian)):

@@ -30,8 +30,8 @@ def test_large_expressions_are_written_on_one_line_not_drawn():
     """SymPy's 2-D layout takes minutes on a 5 000-node partial."""
     import time
 
+    from nablab.printing.text import to_echo
     from nablab.render.pretty import PRETTY_MAX_NODES
-    from nablab.render.text import to_echo
 
     e = sympy.Add(*[sympy.sin(k * x * y) / (x + k) for k in range(1, PRETTY_MAX_NODES // 4)])
     t0 = time.perf_counter()
@@ -44,7 +44,7 @@ def test_large_expressions_are_written_on_one_line_not_drawn():
 def test_remembered_renderings_tell_apart_expressions_that_only_look_alike():
     """The renderers memoise by expression: a Float's precision, a Symbol's assumptions and a
     mutable matrix must not share an entry with something merely equal-looking."""
-    from nablab.render.text import to_text
+    from nablab.printing.text import to_text
 
     z = sympy.Symbol("z")
     low, high = sympy.Float("0.1", 15) * z, sympy.Float("0.1", 30) * z

@@ -17,6 +17,7 @@ from nablab.optimize.mse import mse
 from nablab.optimize.regression import regress
 from nablab.optimize.scaling import Standardizer
 from nablab.render.json import to_json
+from nablab.render.objective import partials_list
 
 
 def synthetic(n, theta, seed=0, noise=0.1, loc=3.0, spread=2.0):
@@ -121,7 +122,7 @@ def test_json_keys():
 
 def test_partials_are_the_chapters_and_read_back():
     m = mse(1)
-    d = m.to_dict()
+    d = partials_list(m)
     assert d[0]["latex_chapter"] == r"-\frac{2}{N} \sum_{n=1}^{N} \left(y_{n} - \hat{y}_{n}\right)"
     assert d[1]["latex_chapter"] == (
         r"-\frac{2}{N} \sum_{n=1}^{N} x_{n} \left(y_{n} - \hat{y}_{n}\right)")

@@ -11,7 +11,7 @@ import sympy
 import nablab
 from nablab.errors import LimitError
 from nablab.parse import limits
-from nablab.render.text import to_text
+from nablab.printing.text import to_text
 
 
 def rosenbrock_text(n: int) -> str:

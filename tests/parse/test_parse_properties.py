@@ -13,7 +13,7 @@ from sympy import E, pi
 
 import nablab
 from nablab.errors import DomainError, NablabError, ParseError
-from nablab.render.text import to_echo, to_text
+from nablab.printing.text import to_echo, to_text
 
 x, y, z = sympy.symbols("x y z")
 

@@ -6,9 +6,9 @@ import pytest
 import sympy
 
 import nablab
+from nablab.printing.text import to_echo, to_text
 from nablab.render.json import expression_dict
 from nablab.render.latex import to_latex
-from nablab.render.text import to_echo, to_text
 
 
 def test_expression_dict_shape():

@@ -8,8 +8,8 @@ import sympy
 from parse_cases import CASES
 
 import nablab
+from nablab.printing.text import to_echo, to_text
 from nablab.render.latex import to_latex
-from nablab.render.text import to_echo, to_text
 
 IDS = [f"{k}:{text}" for k, (text, _, _) in enumerate(CASES)]
 

@@ -177,7 +177,7 @@ def test_every_printer_handles_every_rule():
 def test_every_text_field_reads_back_to_the_same_expression():
     from steps_corpus import CORPUS
 
-    from nablab.render.text import to_text as text_of
+    from nablab.printing.text import to_text as text_of
 
     checked = 0
     for expr, variables, params in CORPUS[::3]:

@@ -24,7 +24,7 @@ from nablab.calculus.partials import partial
 from nablab.dag import tree_size
 from nablab.errors import ComputeLimitError, NablabError
 from nablab.expression import Expression, to_real
-from nablab.render.text import to_text
+from nablab.printing.text import to_text
 
 #: how many points inside the domain the numerical comparison uses
 POINTS = 12

@@ -17,6 +17,7 @@ import sympy
 from sympy.core.function import AppliedUndef
 
 from nablab.errors import DomainError
+from nablab.printing.text import to_echo
 
 FUNCTION = "function"
 PARTIALS = "partials"
@@ -45,8 +46,6 @@ def _outside(u, bound, closed: bool):
 
 def _show(e: sympy.Basic) -> str:
     """An expression inside a reason, as people read it (x^2·y, not x**2*y)."""
-    from nablab.render.text import to_echo
-
     return to_echo(e)
 
 
@@ -220,8 +219,6 @@ _OPS = {"==": "=", "!=": "≠", ">": ">", ">=": "≥", "<": "<", "<=": "≤"}
 
 def describe(rel: sympy.Basic) -> str:
     """A condition as a person reads it: ``x·y ≥ -1 and x·y ≤ 1``, ``x ≠ 0``."""
-    from nablab.render.text import to_echo
-
     if isinstance(rel, sympy.And):
         return " and ".join(describe(a) for a in rel.args)
     if isinstance(rel, sympy.Or):

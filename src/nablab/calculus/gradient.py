@@ -21,7 +21,7 @@ from nablab.calculus.sums import sums_over_data
 from nablab.dag import has_type, tree_size
 from nablab.errors import ComputeLimitError, DomainError, NablabError
 from nablab.expression import Expression
-from nablab.render.text import to_echo
+from nablab.printing.text import to_echo
 
 #: total seconds all output forms of one call may spend simplifying
 TOTAL_FORM_BUDGET_S = 4.0

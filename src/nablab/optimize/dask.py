@@ -43,7 +43,7 @@ from nablab.optimize.linear import (
     minibatch_epoch,
     scaling_fields,
 )
-from nablab.optimize.mse import mse
+from nablab.optimize.mse import data_names, mse
 from nablab.optimize.scaling import Standardizer
 
 #: how long to wait for a scheduler given by address
@@ -263,10 +263,9 @@ def regress(data: Any, x: Any, y: Any, *, rate: float | None, epochs: int, scale
         cf_loss = _loss_at(cf, gram, xb, yb, objective, runner, n)
     finally:
         runner.close()
-    model = m.model_dict() | {"data": dict(zip([*(str(f.func) for f in m.features), "y"],
-                                               [*x_names, y_name], strict=True))}
     return RegressionResult(
-        x_names=x_names, y_name=y_name, n_rows=n, partials=m.to_dict(), model=model,
+        x_names=x_names, y_name=y_name, n_rows=n, objective=m,
+        data_names=data_names(m, x_names, y_name),
         theta=theta.tolist(), closed_form=np.asarray(cf).tolist(), loss=float(fit.losses[-1]),
         closed_form_loss=cf_loss, iterations=fit.iterations, updates=fit.updates,
         converged=fit.converged, diverged=fit.diverged, reason=fit.reason,

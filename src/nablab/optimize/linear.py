@@ -18,6 +18,7 @@ import numpy as np
 from nablab.errors import ComputeLimitError, NablabError
 from nablab.optimize import divergence
 from nablab.optimize.methods import make_update
+from nablab.optimize.mse import MSE
 from nablab.optimize.scaling import Standardizer
 
 MAX_EPOCHS = 1_000_000
@@ -49,8 +50,8 @@ class RegressionResult:
     x_names: list[str]
     y_name: str
     n_rows: int
-    partials: list[dict]
-    model: dict
+    objective: MSE  # J and its derived partials (render/objective.py writes them out)
+    data_names: dict[str, str]  # which data function is which column: {"x": "sqft", "y": "price"}
     theta: list[float]
     closed_form: list[float]
     loss: float

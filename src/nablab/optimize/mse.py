@@ -35,74 +35,10 @@ class MSE:
         """wₖ in ∂J/∂θₖ = −(2/N) Σ wₙ (yₙ − ŷₙ): 1 for the intercept, the feature otherwise."""
         return (sympy.Integer(1), *self.features)
 
-    def chapter_text(self, k: int) -> str:
-        """∂J/∂θₖ as SymPy text in the chapter's arrangement (sympify reads it back)."""
-        from nablab.render.text import to_text
-
-        w = self.weights[k]
-        body = f"{to_text(self.target)} - ({to_text(self.yhat)})"
-        body = f"{to_text(w)}*({body})" if w != 1 else body
-        return f"-2*Sum({body}, (n, 1, {to_text(N)}))/{to_text(N)}"
-
-    def chapter_latex(self, k: int, hat: bool = False) -> str:
-        """∂J/∂θₖ in LaTeX as the chapter writes it; ``hat`` keeps ŷₙ instead of expanding it."""
-        from nablab.render.latex import to_latex
-
-        w = self.weights[k]
-        yhat = r"\hat{y}_{n}" if hat else rf"\left({to_latex(self.yhat)}\right)"
-        body = rf"{to_latex(self.target)} - {yhat}"
-        wl = "" if w == 1 else to_latex(w) + " "
-        return rf"-\frac{{2}}{{N}} \sum_{{n=1}}^{{N}} {wl}\left({body}\right)"
-
-    def chapter_echo(self, k: int) -> str:
-        """The human reading: ``−(2/N) Σₙ x_n·(y_n − ŷ_n)``."""
-        from nablab.render.text import to_echo
-
-        w = self.weights[k]
-        lead = "" if w == 1 else to_echo(w) + "·"
-        return f"−(2/N) Σₙ {lead}({to_echo(self.target)} − ŷ_n)"
-
     def chapter_expr(self, k: int) -> sympy.Expr:
+        """∂J/∂θₖ as the chapter arranges it, −(2/N) Σ wₙ (yₙ − ŷₙ) (checked equal to the derived
+        partial; :mod:`nablab.render.objective` writes it as text, LaTeX and the human reading)."""
         return -2 / N * sympy.Sum(self.weights[k] * (self.target - self.yhat), (n, 1, N))
-
-    def yhat_echo(self) -> str:
-        from nablab.render.text import to_echo
-
-        return f"ŷ_n = {to_echo(self.yhat)}"
-
-    def model_dict(self) -> dict:
-        """ŷ as text, LaTeX and the human reading, and which data name is which."""
-        from nablab.render.latex import to_latex
-        from nablab.render.text import to_text
-
-        return {"yhat": to_text(self.yhat), "yhat_latex": to_latex(self.yhat),
-                "echo": self.yhat_echo(),
-                "J": to_text(self.J), "J_latex": to_latex(self.J)}
-
-    def to_dict(self) -> list[dict]:
-        return [dict(p) for p in _partials_dict(self)]
-
-    def _to_dict(self) -> list[dict]:
-        from nablab.render.latex import to_latex
-        from nablab.render.text import to_text
-
-        return [
-            {
-                "variable": t.name,
-                "text": self.chapter_text(k),
-                "latex": self.chapter_latex(k),
-                "latex_chapter": self.chapter_latex(k, hat=True),
-                "echo": self.chapter_echo(k),
-                "derived": to_text(self.partials[k]),
-                "derived_latex": to_latex(self.partials[k]),
-            }
-            for k, t in enumerate(self.thetas)
-        ]
-
-
-@lru_cache(maxsize=32)
-def _partials_dict(m: MSE) -> tuple[dict, ...]:
-    return tuple(m._to_dict())
 
 
 def feature_functions(d: int) -> tuple[sympy.Expr, ...]:
@@ -137,3 +73,8 @@ def _summand_form(expr: sympy.Expr) -> sympy.Expr:
         raise ValueError(f"expected one sum in {expr}")
     s = sums[0]
     return expr.xreplace({s: s.function})
+
+
+def data_names(m: MSE, x_names: list[str], y_name: str) -> dict[str, str]:
+    """Which data function of J is which column: ``{"x": "sqft", "y": "price"}``."""
+    return dict(zip([*(str(f.func) for f in m.features), "y"], [*x_names, y_name], strict=True))

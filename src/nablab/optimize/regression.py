@@ -38,7 +38,7 @@ from nablab.optimize.linear import (
     scaling_fields,
 )
 from nablab.optimize.methods import LINE_SEARCH_METHODS, method_names, resolve
-from nablab.optimize.mse import mse
+from nablab.optimize.mse import data_names, mse
 from nablab.optimize.scaling import Standardizer
 
 __all__ = ["RegressionResult", "regress"]
@@ -164,9 +164,8 @@ def regress(
     cf_loss, _ = Objective(m, fused=fused)(cf, ds.X, ds.y)
     loss = fit.losses[-1]
     return RegressionResult(
-        x_names=ds.x_names, y_name=ds.y_name, n_rows=ds.n, partials=m.to_dict(),
-        model=m.model_dict() | {"data": dict(zip([*(str(f.func) for f in m.features), "y"],
-                                                 [*ds.x_names, ds.y_name], strict=True))},
+        x_names=ds.x_names, y_name=ds.y_name, n_rows=ds.n, objective=m,
+        data_names=data_names(m, ds.x_names, ds.y_name),
         theta=theta.tolist(), closed_form=cf.tolist(), loss=float(loss),
         closed_form_loss=float(cf_loss), iterations=fit.iterations, updates=fit.updates,
         converged=fit.converged, diverged=fit.diverged, reason=fit.reason,

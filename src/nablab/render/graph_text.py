@@ -6,7 +6,7 @@ Formats a :class:`nablab.calculus.graph.Graph`; computes nothing.
 from __future__ import annotations
 
 from nablab.calculus.graph import Graph, GraphNode
-from nablab.render.text import to_text
+from nablab.printing.text import to_text
 
 
 def _label(n: GraphNode) -> str:

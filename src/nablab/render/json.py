@@ -30,9 +30,10 @@ from nablab.optimize.advice import Advice, RunSensitivity, Sensitivity
 from nablab.optimize.descent import DescentResult, DescentRuns
 from nablab.optimize.divergence import Curvature
 from nablab.optimize.linear import RegressionResult
+from nablab.printing.text import to_echo, to_text
+from nablab.render import objective
 from nablab.render.latex import to_latex
 from nablab.render.steps import ref_id, step_ids
-from nablab.render.text import to_echo, to_text
 from nablab.sampling import PlotGrid
 from nablab.steps import rules as R
 from nablab.steps.partial import GradientSteps
@@ -353,7 +354,7 @@ def _graph(g: Graph) -> dict[str, Any]:
 def _regression(r: RegressionResult) -> dict[str, Any]:
     fin = _fin
     return {
-        "partials": r.partials,
+        "partials": objective.partials_list(r.objective),
         "theta": [fin(v) for v in r.theta],
         "closed_form": r.closed_form,
         "loss": fin(r.loss),
@@ -362,7 +363,7 @@ def _regression(r: RegressionResult) -> dict[str, Any]:
         "losses": [fin(v) for v in r.losses],
         "diverged": r.diverged,
         "reason": r.reason,
-        "model": r.model,
+        "model": objective.model_dict(r.objective, r.data_names),
         "names": ["intercept", *r.x_names],
         "x": r.x_names,
         "y": r.y_name,

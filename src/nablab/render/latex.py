@@ -9,8 +9,8 @@ from sympy.core.function import AppliedUndef
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 
-from nablab.render.memo import memoized
-from nablab.render.order import data_first, split_sum_factor, sums_last
+from nablab.printing.memo import memoized
+from nablab.printing.order import data_first, split_sum_factor, sums_last
 
 _FEATURE = re.compile(r"([A-Za-z]+)(\d+)")
 

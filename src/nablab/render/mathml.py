@@ -7,8 +7,8 @@ from sympy.core.function import AppliedUndef
 from sympy.printing.mathml import MathMLPresentationPrinter
 from sympy.printing.precedence import PRECEDENCE
 
-from nablab.render.memo import memoized
-from nablab.render.order import data_first, split_sum_factor, sums_last
+from nablab.printing.memo import memoized
+from nablab.printing.order import data_first, split_sum_factor, sums_last
 
 
 class _NablabMathML(MathMLPresentationPrinter):

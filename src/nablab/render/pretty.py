@@ -8,8 +8,8 @@ from sympy.printing.pretty.pretty import PrettyPrinter
 from sympy.printing.pretty.stringpict import prettyForm
 
 from nablab.dag import tree_size
-from nablab.render.order import data_first, split_sum_factor, sums_last
-from nablab.render.text import to_echo
+from nablab.printing.order import data_first, split_sum_factor, sums_last
+from nablab.printing.text import to_echo
 
 
 class _NablabPretty(PrettyPrinter):

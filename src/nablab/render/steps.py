@@ -3,7 +3,7 @@
 
 Printers format, they never differentiate or simplify: every value they show is a node's
 expression or result (the "algebra" detail only arranges those values around the rule's
-pattern). The terminal printer uses the human reading (``render.text.to_echo``).
+pattern). The terminal printer uses the human reading (``printing.text.to_echo``).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from collections.abc import Iterator
 
 import sympy
 
+from nablab.printing.text import to_echo
 from nablab.render.latex import to_latex as latex_of
-from nablab.render.text import to_echo
 from nablab.steps import rules as R
 from nablab.steps.wording import wording
 

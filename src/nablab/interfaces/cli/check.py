@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
 
 def human(result) -> str:
     """The verdict as a person reads it in a terminal."""
-    from nablab.render.text import to_echo  # lazy: start-up time
+    from nablab.printing.text import to_echo  # lazy: start-up time
 
     d = f"∂f/∂{result.variable}"
     lines = [f"{d} = {to_echo(result.expected)}", f"your answer: {to_echo(result.answer)}"]

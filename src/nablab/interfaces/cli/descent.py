@@ -88,7 +88,7 @@ def _show(r, plot: str | None) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from nablab.render.text import to_text
+    from nablab.printing.text import to_text
 
     con = Console()
     hyper = "".join(f", {k} = {v:g}" for k, v in r.hyper.items())

@@ -69,7 +69,7 @@ def _numpy(result) -> str:
     # lazy: start-up time (the CLI module loads before SymPy is needed)
     from nablab.calculus.sums import sums_over_data
     from nablab.numeric import numpy_source
-    from nablab.render.text import to_echo
+    from nablab.printing.text import to_echo
 
     if any(sums_over_data(p) for p in result.partials):
         raise NablabError("--numpy needs a function of its variables only; this one sums over "
@@ -91,10 +91,10 @@ def _human(result, args, source: str | None) -> None:
     from rich.table import Table
 
     from nablab.calculus.domain import describe
+    from nablab.printing.text import to_echo
     from nablab.render.latex import to_latex
     from nablab.render.pretty import column, to_pretty
     from nablab.render.steps import to_text as steps_text
-    from nablab.render.text import to_echo
 
     width = max(shutil.get_terminal_size((120, 24)).columns, 100)
     console = Console(highlight=False, soft_wrap=True, width=width)

@@ -80,14 +80,16 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _show(r, plot: str | None) -> None:
-    from rich.console import Console
+    from rich.console import Console  # lazy: start-up time
     from rich.table import Table
 
+    from nablab.render.objective import model_dict, partials_list
+
     con = Console(highlight=False)
-    con.print(f"[bold]J(θ)[/] = (1/N) Σₙ (yₙ − ŷₙ)²,  {r.model['echo']}   "
+    con.print(f"[bold]J(θ)[/] = (1/N) Σₙ (yₙ − ŷₙ)²,  {model_dict(r.objective, r.data_names)['echo']}   "
               f"(N = {r.n_rows}, y = {r.y_name!r}"
-              + "".join(f", {k} = {v!r}" for k, v in r.model["data"].items() if k != "y") + ")")
-    for p in r.partials:
+              + "".join(f", {k} = {v!r}" for k, v in r.data_names.items() if k != "y") + ")")
+    for p in partials_list(r.objective):
         con.print(f"  ∂J/∂{p['variable']} = {p['echo']}")
     table = Table("", "gradient descent", "least squares (lstsq)")
     for name, a, b in zip(["intercept", *r.x_names], r.theta, r.closed_form, strict=True):

@@ -19,8 +19,8 @@ from sympy.core.function import AppliedUndef
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
-from nablab.render.memo import memoized
-from nablab.render.order import data_first, split_sum_factor, sums_last
+from nablab.printing.memo import memoized
+from nablab.printing.order import data_first, split_sum_factor, sums_last
 
 _FLAT_ABOVE = 100
 
@@ -121,7 +121,7 @@ def to_text(expr: sympy.Basic) -> str:
 
 class _EchoPrinter(StrPrinter):
     """Prints what nablab's parser reads back: sum(…, n, 1, N), |x|, max(…), y_n, e, π;
-    sums over data arranged as the chapter writes them (:mod:`nablab.render.order`)."""
+    sums over data arranged as the chapter writes them (:mod:`nablab.printing.order`)."""
 
     def _as_ordered_terms(self, expr, order=None):
         return data_first(super()._as_ordered_terms(expr, order=order), expr)
