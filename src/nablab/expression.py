@@ -59,6 +59,16 @@ class Expression:
 
     __slots__ = ("_build", "_expr", "_native", "latex_input", "parameters", "source",
                  "variables", "warnings")
+    # the slots, declared for the type checker (annotations only: no class attributes, so they
+    # do not clash with __slots__); set once in __init__ through object.__setattr__
+    source: str
+    variables: tuple[sympy.Symbol, ...]
+    parameters: tuple[sympy.Symbol, ...]
+    warnings: tuple[ParseWarning, ...]
+    latex_input: bool
+    _expr: sympy.Expr | None
+    _build: Callable[[], sympy.Expr] | None
+    _native: se.Basic | None
 
     def __init__(self, source: str, expr: sympy.Expr | None = None,
                  variables: tuple[sympy.Symbol, ...] = (),
@@ -84,11 +94,15 @@ class Expression:
     @property
     def expr(self) -> sympy.Expr:
         """The SymPy form, built once on first access."""
-        if self._expr is None:
-            value = self._build()  # type: ignore[misc]
-            object.__setattr__(self, "_expr", value)
+        expr = self._expr
+        if expr is None:
+            build = self._build
+            if build is None:  # another thread built it between our two reads (_expr is set first)
+                return self._expr
+            expr = build()
+            object.__setattr__(self, "_expr", expr)
             object.__setattr__(self, "_build", None)
-        return self._expr
+        return expr
 
     @property
     def native(self) -> se.Basic | None:

@@ -12,6 +12,7 @@ sign, a missing or an unexpected term).
 
 from __future__ import annotations
 
+import functools
 import random
 from dataclasses import dataclass, field
 
@@ -279,7 +280,7 @@ def _terms(expr: sympy.Expr) -> list[sympy.Expr]:
             continue
         s = sums[0]
         c = term / s
-        body = run_with_budget(lambda s=s: sympy.expand(s.function), 0.5,
+        body = run_with_budget(functools.partial(sympy.expand, s.function), 0.5,
                                size=s.function)
         parts = sympy.Add.make_args(body.value) if body.ok else (s.function,)
         if len(parts) < 2 or len(parts) > MAX_SUM_TERMS:
