@@ -217,7 +217,7 @@ class Problem:
             self._hessian = compile_numpy(H, self.variables)
         return self._hessian
 
-    def hessian_at(self, x: Sequence[float]) -> np.ndarray | None:
+    def hessian_at(self, x: Sequence[float] | np.ndarray) -> np.ndarray | None:
         with np.errstate(all="ignore"):
             try:
                 H = np.array(self.hessian()(*x), dtype=float)
