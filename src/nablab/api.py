@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import sympy
 
@@ -31,11 +31,15 @@ from nablab.render.latex import to_latex
 from nablab.render.mathml import to_mathml
 from nablab.steps import derive_gradient
 
+if TYPE_CHECKING:  # imported lazily at run time (start-up time): for the annotations only
+    from nablab.optimize.descent import DescentResult, DescentRuns
+    from nablab.optimize.regression import RegressionResult
+
 __all__ = ["check_answer", "clear_caches", "descent", "expression", "gradient", "parse",
            "regress"]
 
 #: what a function may be given as
-Function = str | Expression | sympy.Basic | Any
+Function: TypeAlias = str | Expression | sympy.Basic | Any
 
 
 def expression(f: Function, variables: str | Sequence[Any] | None = None) -> Expression:
@@ -148,7 +152,8 @@ def _read_answer(answer: str, variable: str, names: list[str]) -> Expression:
                                   source=answer) from err
 
 
-def descent(f: Any, start: Any, rate: float | None = None, **options: Any) -> Any:
+def descent(f: Any, start: Any, rate: float | None = None, **options: Any
+            ) -> DescentResult | DescentRuns:
     """Descent from ``start``: gd, momentum, nesterov, adagrad, rmsprop, adam or newton
     (``method="nesterov"``, or several: ``method="gd,adam"`` → one run each).
 
@@ -179,7 +184,7 @@ def descent(f: Any, start: Any, rate: float | None = None, **options: Any) -> An
     return _descent(f, start, rate, **options)
 
 
-def regress(data: Any, x: Any = None, y: Any = None, **options: Any) -> Any:
+def regress(data: Any, x: Any = None, y: Any = None, **options: Any) -> RegressionResult:
     """Linear regression by descent on the MSE (gd or a named method, full batch or
     mini-batches), compared with least squares. Method parameters given as text are read here."""
     from nablab.optimize.regression import regress as _regress  # lazy: start-up time

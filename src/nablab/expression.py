@@ -30,7 +30,7 @@ _SPLIT_NAMES = re.compile(r"[,\s]+")
 _UNSET: Any = object()
 
 
-def natural_key(name: str) -> tuple:
+def natural_key(name: str) -> tuple[int | str, ...]:
     """Sort key putting x2 before x10 (and x before x1)."""
     parts = _CHUNKS.split(name)
     return tuple(int(p) if k % 2 else p for k, p in enumerate(parts))
@@ -59,6 +59,16 @@ class Expression:
 
     __slots__ = ("_build", "_expr", "_native", "latex_input", "parameters", "source",
                  "variables", "warnings")
+    # the slots, declared for the type checker (annotations only: no class attributes, so they
+    # do not clash with __slots__); set once in __init__ through object.__setattr__
+    source: str
+    variables: tuple[sympy.Symbol, ...]
+    parameters: tuple[sympy.Symbol, ...]
+    warnings: tuple[ParseWarning, ...]
+    latex_input: bool
+    _expr: sympy.Expr | None
+    _build: Callable[[], sympy.Expr] | None
+    _native: se.Basic | None
 
     def __init__(self, source: str, expr: sympy.Expr | None = None,
                  variables: tuple[sympy.Symbol, ...] = (),
@@ -84,11 +94,15 @@ class Expression:
     @property
     def expr(self) -> sympy.Expr:
         """The SymPy form, built once on first access."""
-        if self._expr is None:
-            value = self._build()  # type: ignore[misc]
-            object.__setattr__(self, "_expr", value)
+        expr = self._expr
+        if expr is None:
+            build = self._build
+            if build is None:  # another thread built it between our two reads (_expr is set first)
+                return self._expr
+            expr = build()
+            object.__setattr__(self, "_expr", expr)
             object.__setattr__(self, "_build", None)
-        return self._expr
+        return expr
 
     @property
     def native(self) -> se.Basic | None:
@@ -106,7 +120,7 @@ class Expression:
     def parameter_names(self) -> list[str]:
         return [p.name for p in self.parameters]
 
-    def _key(self) -> tuple:
+    def _key(self) -> tuple[Any, ...]:
         return (self.source, self.expr, self.variables, self.parameters, self.warnings,
                 self.latex_input)
 
@@ -118,7 +132,7 @@ class Expression:
     def __hash__(self) -> int:
         return hash(self._key())
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[Any, ...]:
         # picklable (worker processes): the SymPy form travels, the builder and native do not
         return (Expression, (self.source, self.expr, self.variables, self.parameters,
                              self.warnings, self.latex_input))
@@ -240,7 +254,7 @@ _SE_TO_SP: dict[str, Callable[..., sympy.Basic]] = {cls.__name__: cls for cls in
 _SE_TO_SP.update({"Add": sympy.Add, "Mul": sympy.Mul, "Pow": sympy.Pow})
 
 
-def to_native(expr: sympy.Basic, memo: dict | None = None) -> se.Basic | None:
+def to_native(expr: sympy.Basic, memo: dict[Any, Any] | None = None) -> se.Basic | None:
     """The SymEngine form of a SymPy expression (same-named symbols), or None when some node
     has no SymEngine twin. Memoised over the DAG."""
     return _Converter(memo).native(expr)
@@ -249,9 +263,9 @@ def to_native(expr: sympy.Basic, memo: dict | None = None) -> se.Basic | None:
 class _Converter:
     """One memoised SymPy -> SymEngine walk, also collecting symbol names and sum limits."""
 
-    def __init__(self, memo: dict | None = None) -> None:
-        self.memo: dict = {} if memo is None else memo
-        self.plain: dict = {}
+    def __init__(self, memo: dict[Any, Any] | None = None) -> None:
+        self.memo: dict[Any, Any] = {} if memo is None else memo
+        self.plain: dict[Any, Any] = {}
         self.names: set[str] = set()
         self.limit: set[str] = set()
 
@@ -346,7 +360,7 @@ def _from_sympy(obj: sympy.Expr) -> tuple[sympy.Expr, se.Basic | None, set[str],
 
 
 def _from_symengine(obj: se.Basic) -> tuple[sympy.Expr, se.Basic, set[str], set[str]]:
-    memo: dict = {}
+    memo: dict[Any, Any] = {}
     names: set[str] = set()
     stack: list[tuple[se.Basic, bool]] = [(obj, False)]
     while stack:

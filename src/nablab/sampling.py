@@ -185,7 +185,7 @@ def sample(
         undefined = np.isnan(_evaluate(f_fn, points, ashape))
         for c in comps:
             c[undefined] = np.nan
-        if y_var:
+        if ay is not None:  # y_var
             u, v = comps
             norm = np.hypot(u, v)
             arrow_data = {"x": ax.tolist(), "y": ay.tolist(), "u": _nulls(u), "v": _nulls(v),

@@ -12,8 +12,10 @@ sign, a missing or an unexpected term).
 
 from __future__ import annotations
 
+import functools
 import random
 from dataclasses import dataclass, field
+from typing import Any
 
 import sympy
 from sympy.core.function import AppliedUndef
@@ -171,7 +173,7 @@ class _Point:
     labels: dict[str, float]
     expected: sympy.Float
     answer: sympy.Float | None
-    data: dict = field(default_factory=dict)
+    data: dict[Any, Any] = field(default_factory=dict)
 
 
 def _finite_real(value: sympy.Basic) -> sympy.Float | None:
@@ -215,7 +217,7 @@ class _Sampler:
         self.counts = sorted(bound, key=sympy.default_sort_key)
         self.symbols = sorted(allexpr.free_symbols - bound, key=sympy.default_sort_key)
 
-    def _candidate(self, k: int) -> dict:
+    def _candidate(self, k: int) -> dict[sympy.Basic, sympy.Basic]:
         rng = self.rng
         values: dict[sympy.Basic, sympy.Basic] = {}
         for c in self.counts:
@@ -229,7 +231,8 @@ class _Sampler:
             values[s] = v
         return values
 
-    def _instantiate(self, expr: sympy.Expr, values: dict, data: dict) -> sympy.Basic:
+    def _instantiate(self, expr: sympy.Expr, values: dict[Any, Any], data: dict[Any, Any]
+                     ) -> sympy.Basic:
         e = expr.xreplace({k: v for k, v in values.items()})
         if e.has(sympy.Sum):
             e = e.replace(lambda t: isinstance(t, sympy.Sum), lambda t: t.doit())
@@ -248,7 +251,7 @@ class _Sampler:
             if len(out) >= POINTS:
                 break
             values = self._candidate(k)
-            data: dict = {}
+            data: dict[Any, Any] = {}
             fv = _finite_real(self._instantiate(self.f, values, data))
             ev = _finite_real(self._instantiate(self.expected, values, data))
             if fv is None or ev is None:
@@ -279,7 +282,7 @@ def _terms(expr: sympy.Expr) -> list[sympy.Expr]:
             continue
         s = sums[0]
         c = term / s
-        body = run_with_budget(lambda s=s: sympy.expand(s.function), 0.5,
+        body = run_with_budget(functools.partial(sympy.expand, s.function), 0.5,
                                size=s.function)
         parts = sympy.Add.make_args(body.value) if body.ok else (s.function,)
         if len(parts) < 2 or len(parts) > MAX_SUM_TERMS:
@@ -306,7 +309,7 @@ def _wrong_terms(expected: sympy.Expr, answer: sympy.Expr, samples: _Sampler,
     if not pts:
         return []
 
-    def values(term):
+    def values(term: sympy.Expr) -> list[sympy.Float] | None:
         out = []
         for p in pts:
             v = samples.evaluate(term, p)
@@ -319,7 +322,7 @@ def _wrong_terms(expected: sympy.Expr, answer: sympy.Expr, samples: _Sampler,
     av = [values(t) for t in a_terms]
     scale = [max(1, abs(p.expected)) for p in pts]
 
-    def same(u, w, sign=1):
+    def same(u: list[sympy.Float] | None, w: list[sympy.Float] | None, sign: int = 1) -> bool:
         return u is not None and w is not None and all(
             abs(a - sign * b) <= 1e-9 * s for a, b, s in zip(u, w, scale, strict=True))
 

@@ -127,7 +127,7 @@ class _Symbolic:
 
 #: symbolic answers kept per process: the page and the HTTP API ask for the same function at
 #: many points (every click), and only the evaluation at the point depends on the point
-_SYMBOLIC_CACHE: OrderedDict[tuple, _Symbolic] = OrderedDict()
+_SYMBOLIC_CACHE: OrderedDict[tuple[Any, ...], _Symbolic] = OrderedDict()
 _SYMBOLIC_CACHE_SIZE = 256
 
 
@@ -204,7 +204,7 @@ def _smooth_everywhere(native: se.Basic) -> bool:
     positive integer powers, so neither f nor its partials have a domain condition (the SymPy
     walk of :func:`domain_conditions` is skipped: for Rosenbrock n = 10 000 it would cost more
     than the derivative). Anything else, or a doubt, goes to the full walk."""
-    seen: set = set()
+    seen: set[Any] = set()
     stack = [native]
     while stack:
         e = stack.pop()

@@ -139,6 +139,7 @@ def graph(f: Expression | sympy.Expr, point: Mapping[str, float],
     nodes = builder.nodes
     for n in nodes:
         if n.op == "variable":
+            assert n.name is not None  # invariant: _add names every symbol's node
             builder.by_name[n.name] = n.id
     for name in names:  # a variable f does not depend on is still a node (adjoint 0)
         if name not in builder.by_name:

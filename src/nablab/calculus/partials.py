@@ -11,7 +11,7 @@ tree is exponentially large (but whose DAG is small) stay cheap.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cmp_to_key
 
@@ -23,7 +23,7 @@ from nablab.dag import has_type
 from nablab.expression import from_real, to_real
 
 #: SymPy function classes SymEngine differentiates exactly as SymPy does (over the reals)
-_SE_FUNCTIONS: dict[type, object] = {
+_SE_FUNCTIONS: dict[type, Callable[..., se.Basic]] = {
     sympy.exp: se.exp,
     sympy.log: se.log,
     sympy.sin: se.sin,

@@ -35,7 +35,8 @@ class Advice:
     note: str
 
 
-def advice(eigenvalues: Sequence[float], quadratic: bool, at: Sequence[float] | None) -> Advice:
+def advice(eigenvalues: Sequence[float] | np.ndarray, quadratic: bool,
+           at: Sequence[float] | None) -> Advice:
     """Given the Hessian eigenvalues at a point, the rates and momentum they imply."""
     lam = sorted(float(v) for v in eigenvalues)
     lo, hi = lam[0], lam[-1]

@@ -133,7 +133,8 @@ def _chunk_sums(Xc: np.ndarray, yc: np.ndarray, theta: np.ndarray, plan: LinearP
 
 
 def _add(parts: list[tuple[float, np.ndarray]]) -> tuple[float, np.ndarray]:
-    return sum(p[0] for p in parts), sum(p[1] for p in parts)
+    # start 0.0 and a 0-d 0.0: the very additions of sum()'s default start 0, typed float/array
+    return sum((p[0] for p in parts), 0.0), sum((p[1] for p in parts), np.zeros(()))
 
 
 def pass_over_chunks(xb: list, yb: list, n: int, objective: Objective, st: Standardizer,

@@ -159,7 +159,7 @@ def check_independent(gram: np.ndarray, n: int, x_names: Sequence[str]) -> None:
     if values[0] >= COLLINEAR:
         return
     v = vectors[:, 0]
-    names = [x_names[j] for j in np.flatnonzero(np.abs(v) > 1e-6 * np.abs(v).max())]
+    names = [x_names[int(j)] for j in np.flatnonzero(np.abs(v) > 1e-6 * np.abs(v).max())]
     quoted = [repr(m) for m in names]
     listed = ", ".join(quoted[:-1]) + " and " + quoted[-1] if len(quoted) > 1 else quoted[0]
     raise DataError(

@@ -82,7 +82,7 @@ class DescentResult:
     trials: list[int] = field(default_factory=list)  # trial steps per iteration
     advice: adv.Advice | None = None
     sensitivity: adv.RunSensitivity | None = None
-    _evaluate: Callable | None = field(default=None, repr=False, compare=False)
+    _evaluate: Callable[..., Any] | None = field(default=None, repr=False, compare=False)
 
     @property
     def steps(self) -> int:
@@ -196,9 +196,9 @@ class Problem:
     x0: list[float]
     params: dict[str, float]
     grads: list[sympy.Expr]
-    fn: Callable  # (x…) ↦ [f, ∂f/∂x₁, …]
-    f_only: Callable
-    _hessian: Callable | None = None
+    fn: Callable[..., Any]  # (x…) ↦ [f, ∂f/∂x₁, …]
+    f_only: Callable[..., Any]
+    _hessian: Callable[..., Any] | None = None
 
     def evaluate(self, x: np.ndarray) -> tuple[float, np.ndarray]:
         try:
@@ -210,14 +210,14 @@ class Problem:
         except (TypeError, ValueError, ZeroDivisionError):  # complex or undefined: off the domain
             return math.nan, np.full(len(x), math.nan)
 
-    def hessian(self) -> Callable:
+    def hessian(self) -> Callable[..., Any]:
         """The compiled derived Hessian (compiled on first use: only Newton and advice need it)."""
         if self._hessian is None:
             H = sympy.Matrix([[partial(g, v) for v in self.variables] for g in self.grads])
             self._hessian = compile_numpy(H, self.variables)
         return self._hessian
 
-    def hessian_at(self, x: Sequence[float]) -> np.ndarray | None:
+    def hessian_at(self, x: Sequence[float] | np.ndarray) -> np.ndarray | None:
         with np.errstate(all="ignore"):
             try:
                 H = np.array(self.hessian()(*x), dtype=float)
@@ -361,7 +361,7 @@ class _Record:
     trials: list[int] = field(default_factory=list)
 
 
-def _fast_loop(prob: Problem, update: Callable, method: str, steps: int, tol: float,
+def _fast_loop(prob: Problem, update: Callable[..., Any], method: str, steps: int, tol: float,
                progress: Progress | None) -> _Record:
     """The first-order loop at a fixed rate: one compiled call and one update per step, on
     lists of Python floats (see :func:`nablab.optimize.methods.make_update`)."""
@@ -414,7 +414,8 @@ def _fast_loop(prob: Problem, update: Callable, method: str, steps: int, tol: fl
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _nonfinite(path, values, norms, grads, x, k) -> _Record:
+def _nonfinite(path: list[Any], values: list[float], norms: list[float], grads: list[Any],
+               x: np.ndarray, k: int) -> _Record:
     value = values[-1]
     scale = divergence.BLOWUP * (1.0 + float(np.max(np.abs(path[0])))) if len(path[0]) else math.inf
     if math.isnan(value) and np.all(np.isfinite(x)) and float(np.max(np.abs(x))) > scale:

@@ -49,8 +49,8 @@ class Curvature:
 
 
 
-def detect(values: Sequence[float], point: Sequence[float], start: Sequence[float],
-           method: str, blowup: bool = True) -> str | None:
+def detect(values: Sequence[float], point: Sequence[float] | np.ndarray,
+           start: Sequence[float] | np.ndarray, method: str, blowup: bool = True) -> str | None:
     """Given f per step so far and the current point, return why the run diverged, or None.
     ``blowup=False`` skips the scale test (regression: θ may legitimately be huge)."""
     f = values[-1]

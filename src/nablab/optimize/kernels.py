@@ -316,7 +316,7 @@ class FusedKernel:
             hi = min(lo + B, stop)
             yb = y[lo:hi]
             rb = r[:hi - lo]
-            if one:
+            if x0 is not None:  # one
                 xb = x0[lo:hi]
                 np.multiply(xb, v0, out=rb)
             else:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -23,9 +23,18 @@ from nablab.optimize.scaling import Standardizer
 
 MAX_EPOCHS = 1_000_000
 Progress = Callable[[int, int, float], None]
+#: one update: (θ, g) ↦ the next θ
+Step = Callable[[np.ndarray, np.ndarray], np.ndarray]
 #: a mini-batch epoch: (θ, ∇J(θ) over all rows, step) ↦ (θ after the epoch's updates, updates)
-Batches = Callable[[np.ndarray, np.ndarray, Callable[[np.ndarray, np.ndarray], np.ndarray]],
-                   tuple[np.ndarray, int]]
+Batches = Callable[[np.ndarray, np.ndarray, Step], tuple[np.ndarray, int]]
+
+
+class BatchEpoch(Protocol):
+    """What :func:`minibatch_epoch` returns: a :data:`Batches` that also takes the svrg
+    snapshot θ̃ at which ``g_full`` was taken (default: θ, the epoch's start)."""
+
+    def __call__(self, theta: np.ndarray, g_full: np.ndarray, step: Step,
+                 snapshot: np.ndarray | None = None) -> tuple[np.ndarray, int]: ...
 
 
 @dataclass
@@ -151,8 +160,10 @@ def _stepper(method: str, rate: float, hyper: dict[str, float], d: int
     return step, count
 
 
-def _descend(full, theta0, rate, epochs, tol, curv, batches, progress, batch_method, method,
-             hyper) -> Fit:
+def _descend(full: Callable[[np.ndarray], tuple[float, np.ndarray]], theta0: np.ndarray,
+             rate: float, epochs: int, tol: float, curv: divergence.Curvature,
+             batches: Batches | None, progress: Progress | None, batch_method: str, method: str,
+             hyper: dict[str, float]) -> Fit:
     theta = np.array(theta0, dtype=float)
     step, count = _stepper(method, rate, hyper, len(theta))
     losses: list[float] = []
@@ -206,7 +217,7 @@ def _descend(full, theta0, rate, epochs, tol, curv, batches, progress, batch_met
 
 
 def minibatch_epoch(X: np.ndarray, y: np.ndarray, batch: int, objective: Any,
-                    batch_method: str, rng: np.random.Generator | None):
+                    batch_method: str, rng: np.random.Generator | None) -> BatchEpoch:
     """One epoch of mini-batch updates over X, y (shuffled first when ``rng`` is given):
     ``epoch(θ, ∇J(θ), step)`` → (θ, updates). ``svrg`` corrects each batch gradient by
     (∇J(θ̃) − ∇J_B(θ̃)) at the epoch's start θ̃, an unbiased estimate whose variance vanishes at
@@ -214,7 +225,7 @@ def minibatch_epoch(X: np.ndarray, y: np.ndarray, batch: int, objective: Any,
     2013)."""
     n = len(y)
 
-    def epoch(theta: np.ndarray, g_full: np.ndarray, step,
+    def epoch(theta: np.ndarray, g_full: np.ndarray, step: Step,
               snapshot: np.ndarray | None = None) -> tuple[np.ndarray, int]:
         """``snapshot``: the θ̃ at which ``g_full`` was taken (default: θ, the epoch's start)."""
         Xs, ys = X, y

@@ -12,7 +12,7 @@ coordinates and θ is mapped back to original units. Dask inputs go through
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 
@@ -59,6 +59,7 @@ def _fit_in_memory(ds: Dataset, objective: Objective, scale: bool, rate: float |
     step_curv = curv
     mini = batch is not None and batch < ds.n
     if mini:  # a batch step must be stable for the steepest batch, not only on average
+        assert batch is not None  # mini implies it
         L_b = batch_L(X, batch)
         step_curv = divergence.Curvature(max(L_b, curv.L), curv.smallest, True)
     if rate is not None:
@@ -73,6 +74,7 @@ def _fit_in_memory(ds: Dataset, objective: Objective, scale: bool, rate: float |
 
     batches = None
     if mini:
+        assert batch is not None  # mini implies it
         rng = np.random.default_rng(seed) if shuffle else None
         batches = minibatch_epoch(X, y, batch, objective, batch_method, rng)
     fit = descend(full, np.zeros(ds.d + 1), eta, epochs, tol, step_curv, batches, progress,
@@ -93,6 +95,16 @@ def check_method(method: str, hyper: dict[str, Any]) -> tuple[str, dict[str, flo
                           hint="choose gd, momentum, nesterov, adagrad, rmsprop or adam")
     assert name not in LINE_SEARCH_METHODS or name == "gd"
     return name, resolve([name], hyper)[name]
+
+
+class _MethodOptions(TypedDict):
+    """The method keywords of :func:`_fit_in_memory` that both of ``regress``'s fits share."""
+
+    batch_method: str
+    method: str
+    hyper: dict[str, float]
+    shuffle: bool
+    seed: int | None
 
 
 def regress(
@@ -150,8 +162,8 @@ def regress(
     ds = load(data, x, y)
     m = mse(ds.d)
     objective = Objective(m, fused=fused)
-    options = {"batch_method": batch_method, "method": method, "hyper": hyper,
-               "shuffle": shuffle, "seed": seed}
+    options: _MethodOptions = {"batch_method": batch_method, "method": method, "hyper": hyper,
+                               "shuffle": shuffle, "seed": seed}
     fit, st, eta, rule, curv = _fit_in_memory(ds, objective, scale, rate, epochs, tol, batch,
                                               progress, **options)
     comparison = None

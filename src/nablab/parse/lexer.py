@@ -37,6 +37,8 @@ _SCAN = re.compile(
     rf"|([A-Za-z]{{1,{limits.MAX_NAME_LENGTH}}})(\d{{0,{limits.MAX_DIGITS}}})(?![A-Za-z\d_])"
     r"|(\*\*|[-+*/^(),=\[\]{}|])")
 _SPACE, _INT, _WORD, _OP = 1, 2, 4, 5  # lastindex of each kind (a word ends with its digits)
+#: stands in for _SCAN's match when it does not match (a match with no groups: lastindex None)
+_NO_MATCH = next(re.finditer("", ""))
 _GREEK = frozenset(GREEK)
 
 _HINTS = {
@@ -92,8 +94,8 @@ class Lexer:
         max_tokens = limits.MAX_TOKENS
         identity = cols is None
         while i < n:
-            m = scan(s, i)
-            kind = m.lastindex if m is not None else None
+            m = scan(s, i) or _NO_MATCH
+            kind = m.lastindex
             if kind == _SPACE:
                 space = True
                 i = m.end()

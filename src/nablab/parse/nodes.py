@@ -67,6 +67,7 @@ def sympy_of(node: Node) -> sympy.Expr:
             stack.extend(todo)
             continue
         stack.pop()
+        assert n.fn is not None  # invariant: a node without its SymPy value keeps its recipe
         n.sp = n.fn(*[k.sp for k in n.kids])
         n.kids = ()  # the tree is not needed any more: let it go
         n.fn = None

@@ -70,6 +70,8 @@ def _d(node: R.StepNode, root_vars: tuple[sympy.Symbol, ...]) -> str:
 def _kink(node: R.StepNode) -> str:
     """Where a non-smooth rule's result is not a derivative (shown with the step)."""
     v = node.variable
+    if v is None:  # not a derivative step (simplify, rewrite, assembly): no kink to show
+        return ""
     if isinstance(node, R.AbsRule):
         return f"not differentiable at {v.name} = 0"
     if isinstance(node, R.ReluRule):

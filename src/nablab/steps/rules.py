@@ -570,6 +570,7 @@ class RewriteRule(StepNode):
 class PartialRule(StepNode):
     """∂f/∂x: f'(x) with every other variable and parameter held constant"""
 
+    variable: sympy.Symbol  # never None here (the field keeps its place in the base's order)
     constants: tuple[sympy.Basic, ...]
     derivation: StepNode
     final: SimplifyRule

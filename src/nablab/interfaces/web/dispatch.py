@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import OrderedDict, deque
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
 
 #: functions whose worker the dispatcher remembers (each worker's symbolic cache keeps 256)
 AFFINITY_MEMORY = 1024
@@ -25,7 +26,20 @@ class Worker(Protocol):
     retired: bool
 
 
-class Dispatcher:
+W = TypeVar("W", bound=Worker)
+
+
+@dataclass(eq=False)
+class _Waiter(Generic[W]):
+    """A request waiting for a worker: its affinity key, the future it gets the worker by, and
+    how many times it has been passed over."""
+
+    key: str | None
+    future: asyncio.Future[W]
+    skips: int = 0
+
+
+class Dispatcher(Generic[W]):
     """Hands free workers to waiting requests, so that each function's cold work is done once.
 
     Each worker process keeps its own cache of symbolic answers (and SymPy's), so a request
@@ -41,18 +55,18 @@ class Dispatcher:
     """
 
     def __init__(self) -> None:
-        self.idle: list[Worker] = []
-        self.waiters: deque[list] = deque()  # [key, future of a worker, times passed over]
-        self.owner: OrderedDict[str, Worker] = OrderedDict()
+        self.idle: list[W] = []
+        self.waiters: deque[_Waiter[W]] = deque()
+        self.owner: OrderedDict[str, W] = OrderedDict()
 
     def empty(self) -> bool:
         return not self.idle
 
-    def _owner(self, key: str | None) -> Worker | None:
+    def _owner(self, key: str | None) -> W | None:
         w = self.owner.get(key) if key is not None else None
         return None if w is None or w.retired else w
 
-    def _hand(self, worker: Worker, key: str | None) -> Worker:
+    def _hand(self, worker: W, key: str | None) -> W:
         if key is not None:
             self.owner[key] = worker
             self.owner.move_to_end(key)
@@ -60,40 +74,40 @@ class Dispatcher:
                 self.owner.popitem(last=False)
         return worker
 
-    async def get(self, key: str | None) -> Worker:
+    async def get(self, key: str | None) -> W:
         if self.idle and not self.waiters:
             owner = self._owner(key)
             worker = owner if owner in self.idle else self.idle[0]
             self.idle.remove(worker)
             return self._hand(worker, key)
-        entry = [key, asyncio.get_running_loop().create_future(), 0]
+        entry: _Waiter[W] = _Waiter(key, asyncio.get_running_loop().create_future())
         self.waiters.append(entry)
         try:
-            return await entry[1]
+            return await entry.future
         except asyncio.CancelledError:
-            future = entry[1]
+            future = entry.future
             if future.done() and not future.cancelled():  # handed a worker just as cancelled
                 self.put(future.result())
             with contextlib.suppress(ValueError):
                 self.waiters.remove(entry)
             raise
 
-    def put(self, worker: Worker) -> None:
-        while self.waiters and self.waiters[0][1].done():
+    def put(self, worker: W) -> None:
+        while self.waiters and self.waiters[0].future.done():
             self.waiters.popleft()
         if not self.waiters:
             self.idle.append(worker)
             return
         head = self.waiters[0]
         chosen = head
-        if head[2] < AFFINITY_MAX_SKIPS and self._owner(head[0]) is not worker:
-            window = [e for e in list(self.waiters)[:AFFINITY_LOOKAHEAD] if not e[1].done()]
-            mine = next((e for e in window if self._owner(e[0]) is worker), None)
+        if head.skips < AFFINITY_MAX_SKIPS and self._owner(head.key) is not worker:
+            window = [e for e in list(self.waiters)[:AFFINITY_LOOKAHEAD] if not e.future.done()]
+            mine = next((e for e in window if self._owner(e.key) is worker), None)
             if mine is not None:
                 chosen = mine
-            elif self._owner(head[0]) is not None:  # another worker will answer it warm
-                chosen = next((e for e in window if self._owner(e[0]) is None), head)
+            elif self._owner(head.key) is not None:  # another worker will answer it warm
+                chosen = next((e for e in window if self._owner(e.key) is None), head)
             if chosen is not head:
-                head[2] += 1
+                head.skips += 1
         self.waiters.remove(chosen)
-        chosen[1].set_result(self._hand(worker, chosen[0]))
+        chosen.future.set_result(self._hand(worker, chosen.key))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -36,14 +37,15 @@ def error_bytes(message: str, hint: str | None = None, column: int | None = None
                       ensure_ascii=False).encode()
 
 
-def json_response(status: int, obj: dict, headers: dict[str, str] | None = None) -> Response:
+def json_response(status: int, obj: dict, headers: Mapping[str, str] | None = None) -> Response:
     """A JSON response (UTF-8, no ASCII escaping: messages carry ∂, ∇, η)."""
     return Response(json.dumps(obj, ensure_ascii=False).encode(), status_code=status,
                     media_type="application/json", headers=headers)
 
 
 def error_response(status: int, message: str, hint: str | None = None,
-                   column: int | None = None, headers: dict[str, str] | None = None) -> Response:
+                   column: int | None = None, headers: Mapping[str, str] | None = None
+                   ) -> Response:
     """A failure as an HTTP response with the one error shape."""
     return json_response(status, error_json(NablabError(message, column=column, hint=hint)),
                          headers)

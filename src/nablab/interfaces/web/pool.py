@@ -118,8 +118,10 @@ class Worker:
             self.conn.close()
 
     def demote(self) -> None:
+        pid = self.pid
         with contextlib.suppress(OSError, TypeError):
-            os.setpriority(os.PRIO_PROCESS, self.pid, 19)
+            if pid is not None:  # None: never started (nothing to renice)
+                os.setpriority(os.PRIO_PROCESS, pid, 19)
         self.demoted = True
         self.retired = True
 
@@ -154,7 +156,7 @@ class WorkerPool:
         self._ctx.set_forkserver_preload(
             list(dict.fromkeys([*PRELOAD, tasks_module])) if preload is None else list(preload))
         self._lock = threading.Lock()
-        self._idle: Dispatcher | None = None
+        self._idle: Dispatcher[Worker] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._executor: ThreadPoolExecutor | None = None
         self._workers: set[Worker] = set()
@@ -246,7 +248,9 @@ class WorkerPool:
 
     def _refill(self) -> None:
         """Start a replacement worker in the background and make it available when ready."""
-        if self._closed or self._loop is None:
+        # start() sets all three at once, before any request
+        loop, idle, executor = self._loop, self._idle, self._executor
+        if self._closed or loop is None or idle is None or executor is None:
             return
 
         def spawn_and_offer() -> None:
@@ -261,10 +265,10 @@ class WorkerPool:
             if self._closed:
                 self._discard(w)
                 return
-            self._loop.call_soon_threadsafe(self._idle.put, w)
+            loop.call_soon_threadsafe(idle.put, w)
 
         self.stats_counts["replaced"] += 1
-        self._executor.submit(spawn_and_offer)
+        executor.submit(spawn_and_offer)
 
     def _call(self, worker: Worker, task: str, payload: dict) -> tuple[Outcome, bool]:
         """Blocking: send the request, wait up to the time limit. Returns (outcome, keep worker)."""

@@ -135,7 +135,7 @@ def _error(status: int, message: str, hint: str | None = None) -> tuple[int, byt
     return status, _encode(error_json(NablabError(message, hint=hint)))
 
 
-WARM_UP = [
+WARM_UP: list[tuple[str, dict[str, Any]]] = [
     ("parse", {"text": "x^2 y + sin(xy) + 1"}),
     ("parse", {"text": r"\frac{1}{N}\sum_{n=1}^{N}(y_n - (\theta_0 + \theta_1 x_n))^2"}),
     ("gradient", {"text": "x^2 y + sin(xy) + exp(x) log(y)", "at": {"x": 1, "y": 2}}),
