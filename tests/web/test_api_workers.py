@@ -142,7 +142,9 @@ def test_slow_request_is_demoted_and_ordinary_ones_keep_flowing():
 
     fast, slow_still_running, demoted_pids, out, stats = run_with(make_pool(time_limit=6.0),
                                                                   scenario)
-    assert all(f.status == 200 and body(f)["nice"] == 0 for f in fast)
+    # ordinary requests run at the test's own priority (0 in CI; higher if pytest runs under nice)
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    assert all(f.status == 200 and body(f)["nice"] == own for f in fast)
     assert slow_still_running  # served by the replacement while the runaway still runs
     assert len(demoted_pids) == 1
     assert out.status == 422  # the runaway still hits the time limit
