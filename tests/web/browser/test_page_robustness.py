@@ -75,7 +75,8 @@ def test_a_function_never_finite_in_the_window_says_so_and_recovers(app):
         page.fill(sel, "-20, 20")
         page.dispatch_event(sel, "change")
     page.wait_for_function("() => (document.querySelector('#contour').data || []).some(t => t.name === 'f')")
-    assert page.inner_text("#plot-status") == ""
+    # the surface is drawn after the contour; the status clears when both are on screen
+    page.wait_for_function("() => document.querySelector('#plot-status').textContent.trim() === ''")
     # f's largest value on the grid is at a corner, (±20, ±20)
     contour_summary_has(page, f"to {math.sqrt(800 - 100):.4g}")
     app.assert_clean()
