@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from nablab.errors import DataError, NablabError
+from nablab.extras import require
 from nablab.optimize.data import check_columns, check_independent, split_names
 from nablab.optimize.kernels import FusedKernel, LinearPlan, Objective
 from nablab.optimize.mse import mse
@@ -208,6 +209,7 @@ def regress(data: Any, x: Any, y: Any, *, rate: float | None, epochs: int, scale
             tol: float, compare_scaling: bool, progress: Any, scheduler: Any, persist: bool,
             fused: bool) -> RegressionResult:
     """:func:`nablab.optimize.regression.regress` for Dask input (same result object)."""
+    require("dask")  # missing Dask/pyarrow: a message naming nablab[dask]
     from dask import delayed
 
     runner = _Runner(scheduler)

@@ -84,8 +84,9 @@ def vendor_dirs(settings: Settings) -> dict[str, Path]:
     """Which vendor folders exist; raises :class:`AssetsMissing` for a required one."""
     found: dict[str, Path] = {}
     for name, candidates in VENDOR.items():
-        for rel in candidates:
-            path = settings.node_modules / rel
+        # the installed wheel's vendor/<npm package>/ first (notebook branch; webapi's
+        # assets.py does the same and supersedes this), then node_modules
+        for path in [b / rel for b in (HERE / "vendor", settings.node_modules) for rel in candidates]:
             if path.is_dir():
                 found[name] = path
                 break
