@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import sympy
 
-from nablab.calculus.gradient import gradient
+from nablab.api import gradient
 from nablab.calculus.partials import partials, symengine_partials
 from nablab.expression import Expression
 from nablab.numeric import compile_numpy

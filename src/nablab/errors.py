@@ -2,8 +2,8 @@
 
 Every error a user can cause is a :class:`NablabError`: it carries a message, an optional
 1-based column into the text that caused it, and a hint. Interfaces print these; they never
-show a traceback. ``to_dict()`` is the ``error`` object of the JSON schema shared by the CLI's
-``--json`` and the HTTP API.
+show a traceback. Its JSON (the ``error`` object shared by the CLI's ``--json`` and the HTTP
+API) is :func:`nablab.render.json.error_body`.
 """
 
 from __future__ import annotations
@@ -46,9 +46,6 @@ class NablabError(Exception):
         if self.hint:
             parts.append(f"hint: {self.hint}")
         return "\n".join(parts)
-
-    def to_dict(self) -> dict:
-        return {"message": self.message, "column": self.column, "hint": self.hint}
 
 
 class ParseError(NablabError):

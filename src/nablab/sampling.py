@@ -43,20 +43,6 @@ class PlotGrid:
     z_max: float | None
     arrows: dict = field(default_factory=dict)
 
-    def to_dict(self) -> dict:
-        return {
-            "variables": self.variables,
-            "x_var": self.x_var,
-            "y_var": self.y_var,
-            "fixed": self.fixed,
-            "x": self.x,
-            "y": self.y,
-            "z": self.z,
-            "z_min": self.z_min,
-            "z_max": self.z_max,
-            "arrows": self.arrows,
-        }
-
 
 def _nulls(values: np.ndarray) -> list:
     """Array → nested lists with non-finite entries as None (JSON null)."""

@@ -8,7 +8,7 @@ import pytest
 import sympy
 from corpus import CORPUS, PARAMS
 
-from nablab.calculus.gradient import gradient
+from nablab.api import gradient
 from nablab.parse import parse
 
 VARS = ("w", "x", "y", "z")

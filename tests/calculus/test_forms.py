@@ -5,10 +5,11 @@ import time
 
 import sympy
 
+from nablab.api import gradient
 from nablab.calculus.budget import run_with_budget
 from nablab.calculus.forms import FORMS, to_form, tree_size
-from nablab.calculus.gradient import gradient
 from nablab.calculus.partials import partial, partials
+from nablab.render.json import to_json
 
 x, y = sympy.symbols("x y", real=True)
 
@@ -195,7 +196,7 @@ def test_matrix_text_is_one_line_and_reads_back():
         t = to_text(m)
         assert "\n" not in t and t.startswith("Matrix([[")
         assert sympy.sympify(t) == m
-    d = r.to_dict()
+    d = to_json(r)
     assert sympy.sympify(d["gradient"]["text"]) == r.gradient
 
 

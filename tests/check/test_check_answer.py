@@ -9,8 +9,10 @@ import mpmath
 import pytest
 import sympy
 
-from nablab.calculus.answer_check import CheckResult, check_answer
+from nablab.api import check_answer
+from nablab.calculus.answer_check import CheckResult
 from nablab.errors import NablabError, ParseError
+from nablab.render.json import to_json
 
 WORKED = "x^2 y + sin(xy)"
 
@@ -54,8 +56,8 @@ def _value(text: str, point: dict) -> float:
 def test_equivalent_forms_are_accepted(function, var, answer):
     result = check_answer(function, var, answer)
     assert isinstance(result, CheckResult)
-    assert result.equivalent, result.to_dict()
-    d = result.to_dict()
+    assert result.equivalent, to_json(result)
+    d = to_json(result)
     assert d["counterexample"] is None and d["wrong_terms"] == []
     assert d["equivalent"] is True
     assert result.points_checked >= 5
@@ -72,7 +74,7 @@ def test_equivalent_forms_are_accepted(function, var, answer):
     ("abs(x)", "x", "1"),
 ])
 def test_wrong_answers_are_rejected_with_a_real_counterexample(function, var, answer):
-    d = check_answer(function, var, answer).to_dict()
+    d = to_json(check_answer(function, var, answer))
     assert d["equivalent"] is False
     cex = d["counterexample"]
     assert cex is not None
@@ -86,7 +88,7 @@ def test_wrong_answers_are_rejected_with_a_real_counterexample(function, var, an
 
 
 def test_wrong_sign_in_one_term_of_a_sum_is_named():
-    d = check_answer(WORKED, "x", "2xy - y cos(xy)").to_dict()
+    d = to_json(check_answer(WORKED, "x", "2xy - y cos(xy)"))
     assert d["equivalent"] is False
     assert d["wrong_terms"] == [{
         "problem": "wrong sign",
@@ -96,13 +98,13 @@ def test_wrong_sign_in_one_term_of_a_sum_is_named():
 
 
 def test_a_wrong_term_and_a_missing_term_are_named():
-    d = check_answer(WORKED, "x", "x y + y cos(xy)").to_dict()
+    d = to_json(check_answer(WORKED, "x", "x y + y cos(xy)"))
     assert [(t["problem"], t["expected"]["text"], t["answer"]["text"])
             for t in d["wrong_terms"]] == [("wrong", "2*x*y", "x*y")]
-    d = check_answer(WORKED, "x", "2 x y").to_dict()
+    d = to_json(check_answer(WORKED, "x", "2 x y"))
     assert [(t["problem"], t["expected"]["text"], t["answer"]) for t in d["wrong_terms"]] \
         == [("missing", "y*cos(x*y)", None)]
-    d = check_answer(WORKED, "y", "x^2 + x cos(xy) + y").to_dict()
+    d = to_json(check_answer(WORKED, "y", "x^2 + x cos(xy) + y"))
     assert [(t["problem"], t["expected"], t["answer"]["text"]) for t in d["wrong_terms"]] \
         == [("unexpected", None, "y")]
 
@@ -110,10 +112,10 @@ def test_a_wrong_term_and_a_missing_term_are_named():
 def test_the_chapter_mse_partials():
     mse = "(1/N) sum((y_n - (t0 + t1 x_n))^2, n, 1, N)"
     good = check_answer(mse, "t0", "-(2/N) sum(y_n - (t0 + t1 x_n), n, 1, N)")
-    assert good.equivalent, good.to_dict()
+    assert good.equivalent, to_json(good)
     good = check_answer(mse, "t1", "-(2/N) sum(x_n (y_n - (t0 + t1 x_n)), n, 1, N)")
-    assert good.equivalent, good.to_dict()
-    bad = check_answer(mse, "t0", "(2/N) sum(y_n - (t0 + t1 x_n), n, 1, N)").to_dict()
+    assert good.equivalent, to_json(good)
+    bad = to_json(check_answer(mse, "t0", "(2/N) sum(y_n - (t0 + t1 x_n), n, 1, N)"))
     assert bad["equivalent"] is False
     cex = bad["counterexample"]
     assert isinstance(cex["point"]["N"], int) and "y(1)" in cex["point"]
@@ -124,16 +126,16 @@ def test_the_chapter_mse_partials():
 
 def test_points_are_inside_the_domain():
     # ln(x) and its partial only exist for x > 0; a wrong answer gets a point with x > 0
-    d = check_answer("ln(x) + y", "x", "1/x + 1").to_dict()
+    d = to_json(check_answer("ln(x) + y", "x", "1/x + 1"))
     assert d["counterexample"]["point"]["x"] > 0
-    d = check_answer("asin(x)", "x", "1/sqrt(1 + x^2)").to_dict()
+    d = to_json(check_answer("asin(x)", "x", "1/sqrt(1 + x^2)"))
     assert d["equivalent"] is False and abs(d["counterexample"]["point"]["x"]) < 1
     assert check_answer("asin(x)", "x", "1/sqrt(1 - x^2)").equivalent
 
 
 def test_independent_oracle_agrees_with_the_verdict():
     # the expected partial itself is checked against mpmath's numerical derivative
-    d = check_answer(WORKED, "x", "2xy + y cos(xy)").to_dict()
+    d = to_json(check_answer(WORKED, "x", "2xy + y cos(xy)"))
     expected = sympy.lambdify(sympy.symbols("x y"), sympy.sympify(d["expected"]["text"]),
                               "mpmath")
     f = lambda t: t**2 * 2 + mpmath.sin(2 * t)  # noqa: E731 - f(x, 2)
@@ -176,7 +178,7 @@ def test_accepts_a_parsed_expression_and_variables():
     result = check_answer(parse("a x^2", variables=["x"]), "x", "2 a x")
     assert result.equivalent
     result = check_answer("a x^2", "x", "2 a x", variables="x")
-    assert result.equivalent and result.to_dict()["expected"]["text"] == "2*a*x"
+    assert result.equivalent and to_json(result)["expected"]["text"] == "2*a*x"
 
 
 def test_the_public_facade():

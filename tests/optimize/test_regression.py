@@ -16,6 +16,7 @@ from nablab.optimize.kernels import Objective, Summands, linear_plan
 from nablab.optimize.mse import mse
 from nablab.optimize.regression import regress
 from nablab.optimize.scaling import Standardizer
+from nablab.render.json import to_json
 
 
 def synthetic(n, theta, seed=0, noise=0.1, loc=3.0, spread=2.0):
@@ -96,9 +97,9 @@ def test_svrg_mini_batches_converge_to_least_squares():
     D = np.column_stack([np.ones(len(y)), X])
     lstsq = np.linalg.lstsq(D, y, rcond=None)[0]  # independently of the result's closed_form
     np.testing.assert_allclose(r.theta, lstsq, rtol=1e-6)
-    d = r.to_dict()
+    d = to_json(r)
     assert d["batch"] == 100 and d["batch_method"] == "svrg"
-    assert regress((X, y), scale=True).to_dict()["batch_method"] is None
+    assert to_json(regress((X, y), scale=True))["batch_method"] is None
 
 
 def test_unknown_batch_method_is_refused():
@@ -109,7 +110,7 @@ def test_unknown_batch_method_is_refused():
 
 def test_json_keys():
     X, y = synthetic(100, [1.0, 2.0])
-    d = regress((X, y), scale=True).to_dict()
+    d = to_json(regress((X, y), scale=True))
     for key in ("partials", "theta", "closed_form", "loss", "iterations", "converged", "losses"):
         assert key in d
     assert len(d["losses"]) == d["iterations"] + 1

@@ -10,6 +10,7 @@ import sympy
 
 import nablab
 from nablab.errors import DomainError, LimitError, NablabError, ParseError
+from nablab.render.json import error_body
 
 # (input, substring of the message, 1-based column or None, error class)
 BAD = [
@@ -67,6 +68,12 @@ BAD = [
     ("tan(pi/2)", "undefined", 1, ParseError),
     ("log(x, 1)", "base 1", 1, ParseError),
     ("log_1 x", "base 1", 1, ParseError),
+    (r"\log_{2-1} x", "base 1", 1, ParseError),
+    (r"\log_{0} x", "undefined", 1, ParseError),
+    (r"\log_{-2} x", "not a real number", 1, DomainError),
+    (r"\log_{x+1 x", "unbalanced '{'", 6, ParseError),
+    (r"\log_{x+1}", "needs an argument", 1, ParseError),
+    (r"\lg_2 x", "takes no subscript", 4, ParseError),
     ("0/0", "division by zero", 2, ParseError),
     ("atan2(0, 0)", "undefined", 1, ParseError),
     (r"\foo{x}", "unknown LaTeX command '\\foo'", 1, ParseError),
@@ -137,7 +144,7 @@ def test_refused_fast_with_a_clear_error(text, message, column, cls):
     assert shown.startswith("error: ")
     if err.column is not None and err.source is not None:
         assert "^" in shown and err.source[:20].replace("\t", " ") in shown.replace("\n  ", "\n")
-    assert set(err.to_dict()) == {"message", "column", "hint"}
+    assert set(error_body(err)) == {"message", "column", "hint"}
 
 
 def test_every_error_is_a_nablab_error_with_a_message_and_a_hint():

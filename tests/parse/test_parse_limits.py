@@ -70,6 +70,16 @@ def test_magnitude_limit_on_numbers():
             nablab.parse(text)
 
 
+def test_powers_of_products_with_numbers_are_size_checked():
+    x = sympy.Symbol("x")
+    assert nablab.parse("(2x)^900").expr == 2**900 * x**900
+    for text in ("(2x)^999999999", "(3 x y)^(10^8)", "(x/2)^5000"):
+        start = time.perf_counter()
+        with pytest.raises(LimitError, match="too large"):
+            nablab.parse(text)
+        assert time.perf_counter() - start < 0.25, text
+
+
 def test_symbolic_powers_up_to_the_exponent_limit():
     x = sympy.Symbol("x")
     assert nablab.parse("x^999999999").expr == x**999999999

@@ -40,7 +40,7 @@ def test_every_node_is_right(expr, variables, var, params, form):
 @pytest.mark.parametrize("index", range(0, len(CORPUS), 4))
 def test_last_step_is_what_nablab_grad_answers(index):
     """The steps end exactly on the partials of ``nablab.calculus.gradient`` (same form)."""
-    from nablab.calculus.gradient import gradient
+    from nablab.api import gradient
 
     expr, variables, params = CORPUS[index]
     expression = make(expr, variables, params)

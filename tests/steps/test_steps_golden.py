@@ -14,7 +14,9 @@ import random
 import sympy
 from steps_helpers import instantiate, make
 
-from nablab.steps import derive_partial, to_text
+from nablab.render.json import to_json
+from nablab.render.steps import to_text
+from nablab.steps import derive_partial
 
 x, y, N, n = sympy.symbols("x y N n")
 t0, t1 = sympy.symbols("theta_0 theta_1")
@@ -101,7 +103,7 @@ def _equal_value(a: sympy.Expr, b: sympy.Expr) -> None:
 
 
 def _check(expression, variable, golden, chapter):
-    root = derive_partial(expression, variable).to_dict()
+    root = to_json(derive_partial(expression, variable))
     assert root["rule"] == "partial"
     assert root["variable"] == variable
     assert [s["rule"] for s in root["substeps"]] == [golden[0], "simplify"]

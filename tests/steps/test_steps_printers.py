@@ -9,9 +9,12 @@ import pytest
 import sympy
 from steps_helpers import make
 
+from nablab.api import gradient, parse
 from nablab.errors import DomainError, NablabError
 from nablab.expression import to_real
-from nablab.steps import derive_gradient, derive_partial, to_latex, to_markdown, to_text
+from nablab.render.json import to_json
+from nablab.render.steps import to_latex, to_markdown, to_text
+from nablab.steps import derive_gradient, derive_partial
 
 x, y, a = sympy.symbols("x y a")
 WORKED = make(x**2 * y + sympy.sin(x * y), "x y")
@@ -25,8 +28,8 @@ def _nodes(d):
 
 
 def test_json_tree_has_the_issue_keys_and_text_round_trips():
-    tree = derive_partial(make(sympy.sin(x * y) * sympy.cos(x * y) + sympy.Abs(x), "x y"),
-                          "x").to_dict()
+    tree = to_json(derive_partial(make(sympy.sin(x * y) * sympy.cos(x * y) + sympy.Abs(x), "x y"),
+                          "x"))
     json.dumps(tree)  # plain JSON
     seen = 0
     for node in _nodes(tree):
@@ -41,7 +44,7 @@ def test_json_tree_has_the_issue_keys_and_text_round_trips():
 
 def test_json_text_reads_back_to_the_node_values():
     root = derive_partial(WORKED, "x")
-    tree = root.to_dict()
+    tree = to_json(root)
     for node, d in zip(root.walk(), _nodes(tree), strict=True):
         got = to_real(sympy.sympify(d["result"]["text"]))[0]
         assert got == node.result
@@ -49,7 +52,7 @@ def test_json_text_reads_back_to_the_node_values():
 
 
 def test_repeat_nodes_refer_to_the_first_derivation_by_id():
-    tree = derive_partial(make(sympy.sin(x * y) * sympy.cos(x * y), "x y"), "x").to_dict()
+    tree = to_json(derive_partial(make(sympy.sin(x * y) * sympy.cos(x * y), "x y"), "x"))
     by_id = {n["id"]: n for n in _nodes(tree)}
     repeats = [n for n in _nodes(tree) if n["rule"] == "repeat"]
     assert len(repeats) == 1
@@ -60,7 +63,7 @@ def test_repeat_nodes_refer_to_the_first_derivation_by_id():
 
 
 def test_chain_nodes_carry_the_substitution():
-    tree = derive_partial(WORKED, "y").to_dict()
+    tree = to_json(derive_partial(WORKED, "y"))
     chain = next(n for n in _nodes(tree) if n["rule"] == "chain")
     assert chain["substitution"] == {"variable": "u", "text": "x*y", "latex": "x y"}
     assert chain["substeps"][0]["variable"] == "u"
@@ -105,7 +108,7 @@ def test_gradient_assembly_and_evaluation():
     assert evaluation.rule == "evaluate"
     assert sympy.simplify(evaluation.result[0] - (4 + 2 * sympy.cos(2))) == 0
     assert sympy.simplify(evaluation.result[1] - (1 + sympy.cos(2))) == 0
-    d = steps.to_dict()
+    d = to_json(steps)
     assert set(d) == {"partials", "assembly"} and set(d["partials"]) == {"x", "y"}
     assert d["assembly"]["substeps"][0]["ref"] == "partial:x"
     assert d["assembly"]["substeps"][2]["point"]["x"]["text"] == "1"
@@ -130,9 +133,11 @@ def test_evaluation_outside_the_domain_is_refused():
         derive_gradient(WORKED, at={"x": 1, "y": "z"})
 
 
-def test_text_input_goes_through_the_parser():
-    root = derive_partial("x^2 y + sin(xy)", "y")
-    assert root.derivation.result == sympy.sympify("x**2 + x*cos(x*y)").xreplace(
+def test_text_is_read_by_the_facade_not_by_the_steps():
+    with pytest.raises(TypeError, match="parsed Expression"):
+        derive_partial("x^2 y + sin(xy)", "y")
+    steps = gradient("x^2 y + sin(xy)", steps=True).steps
+    assert steps["y"].derivation.result == sympy.sympify("x**2 + x*cos(x*y)").xreplace(
         {s: sympy.Symbol(s.name, real=True) for s in (x, y)})
 
 
@@ -165,7 +170,7 @@ def test_every_printer_handles_every_rule():
                 tex = to_latex(root, detail=detail)
                 assert tex.count("{") == tex.count("}")
                 assert to_markdown(root, detail=detail).startswith("- **")
-            json.dumps(root.to_dict())
+            json.dumps(to_json(root))
     assert seen >= set(RULES) - {"rewrite", "evaluate"}
 
 
@@ -186,7 +191,7 @@ def test_every_text_field_reads_back_to_the_same_expression():
 
 
 def test_terminal_text_reads_left_to_right_and_ends_on_the_answer():
-    lines = to_text(derive_partial("sin(x^2 + 1) + cos(x^2 + 1)", "x")).splitlines()
+    lines = to_text(derive_partial(parse("sin(x^2 + 1) + cos(x^2 + 1)"), "x")).splitlines()
     assert lines[0] == "∂f/∂x, where f = sin(x^2 + 1) + cos(x^2 + 1):"
     # sub-steps in the order the sum is printed: sin first, then cos
     chains = [ln.strip() for ln in lines if ln.strip().startswith("chain rule")]
@@ -194,7 +199,7 @@ def test_terminal_text_reads_left_to_right_and_ends_on_the_answer():
     assert chains[1].startswith("chain rule, let u = x^2 + 1: ∂/∂x (cos(x^2 + 1))")
     assert any("(as in step 1.1.1.2)" in ln for ln in lines)  # the repeat names the step
     assert lines[-1] == "  so ∂f/∂x = 2·x·(-sin(x^2 + 1) + cos(x^2 + 1))"
-    held = to_text(derive_partial("a x^2 + b x y + c", "x")).splitlines()[0]
+    held = to_text(derive_partial(parse("a x^2 + b x y + c"), "x")).splitlines()[0]
     assert held == "∂f/∂x, treating a, b, c and y as constants, where f = a·x^2 + b·x·y + c:"
 
 
@@ -207,14 +212,14 @@ def test_terminal_text_reads_left_to_right_and_ends_on_the_answer():
     ],
 )
 def test_non_smooth_steps_say_where_the_kink_is(text, snippet):
-    root = derive_partial(text, "x")
+    root = derive_partial(parse(text), "x")
     assert snippet in to_text(root)
     assert snippet.split("(")[-1].rstrip(")") in to_markdown(root)
     assert snippet.split("(")[-1].rstrip(")") in to_latex(root)
 
 
 def test_unchanged_simplify_step_is_not_printed_as_a_equals_a():
-    root = derive_partial("x y", "x")
+    root = derive_partial(parse("x y"), "x")
     assert "y is already in simplified form" in to_text(root)
     assert r"\text{(already in simplified form)}" in to_latex(root)
     assert "y = y" not in to_markdown(root)

@@ -12,6 +12,7 @@ import pytest
 import sympy
 
 from nablab.interfaces.cli import main
+from nablab.render.json import error_body, to_json
 
 ERROR_KEYS = {"message", "column", "hint"}
 CHAPTER = "x^2 y + sin(xy)"
@@ -65,7 +66,7 @@ def test_parse_error_has_message_column_hint(api):
 
     with pytest.raises(NablabError) as info:
         parse("x^2 +* y")
-    assert err == info.value.to_dict()  # the same error object as the CLI reports
+    assert err == error_body(info.value)  # the same error object as the CLI reports
 
 
 def test_parse_latex(api):
@@ -88,7 +89,7 @@ def test_gradient_of_the_chapter_example(api):
     from nablab.api import gradient
 
     assert body == json.loads(json.dumps(
-        gradient(CHAPTER, None, at={"x": 1, "y": 2}).to_dict()))
+        to_json(gradient(CHAPTER, None, at={"x": 1, "y": 2}))))
     same = api.post("/api/gradient", json={"text": CHAPTER, "at": "x=1,y=2"})
     assert same.json() == body
 

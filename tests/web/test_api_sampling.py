@@ -12,6 +12,7 @@ import sympy
 
 from nablab.errors import LimitError, NablabError
 from nablab.expression import Expression
+from nablab.render.json import to_json
 from nablab.sampling import MAX_N, sample
 
 x, y, z, a = sympy.symbols("x y z a")
@@ -22,8 +23,8 @@ def expr(e, variables, parameters=()):
 
 
 def test_grid_layout_and_values():
-    g = sample(expr(x**2 * y + sympy.sin(x * y), (x, y)), x_range=(-1, 2), y_range=(0, 3),
-               n=4, arrows=2).to_dict()
+    g = to_json(sample(expr(x**2 * y + sympy.sin(x * y), (x, y)), x_range=(-1, 2), y_range=(0, 3),
+               n=4, arrows=2))
     assert g["x"] == [-1.0, 0.0, 1.0, 2.0] and g["y"] == [0.0, 1.0, 2.0, 3.0]
     for i, yv in enumerate(g["y"]):
         for j, xv in enumerate(g["x"]):
@@ -33,8 +34,8 @@ def test_grid_layout_and_values():
 
 
 def test_complex_and_infinite_values_are_null_and_json_is_strict():
-    g = sample(expr(sympy.sqrt(x) + 1 / y, (x, y)), x_range=(-1, 1), y_range=(-1, 1),
-               n=3, arrows=3).to_dict()
+    g = to_json(sample(expr(sympy.sqrt(x) + 1 / y, (x, y)), x_range=(-1, 1), y_range=(-1, 1),
+               n=3, arrows=3))
     assert g["z"][0][0] is None and g["z"][1][2] is None  # sqrt(-1); 1/0
     assert g["z"][2][2] == pytest.approx(2.0)
     text = json.dumps(g, allow_nan=False)  # raises on NaN or infinity
@@ -42,7 +43,7 @@ def test_complex_and_infinite_values_are_null_and_json_is_strict():
 
 
 def test_constant_function_and_zero_gradient():
-    g = sample(expr(sympy.Integer(7), (x, y)), n=2, arrows=2).to_dict()
+    g = to_json(sample(expr(sympy.Integer(7), (x, y)), n=2, arrows=2))
     assert g["z"] == [[7.0, 7.0], [7.0, 7.0]] and g["arrows"]["max_norm"] == 0.0
 
 

@@ -256,13 +256,15 @@ def test_missing_vendor_files_fail_clearly_at_start_up(tmp_path):
     from nablab.interfaces.web.app import AssetsMissing, Settings, create_app
 
     with pytest.raises(AssetsMissing, match=r"katex/dist.*plotly.*npm ci"):
-        create_app(Settings(node_modules=tmp_path / "node_modules"))
+        create_app(Settings(node_modules=tmp_path / "node_modules",
+                            package_vendor=tmp_path / "vendor"))
 
 
 def test_health(strict):
     h = strict.get("/api/health").json()
     assert h["status"] == "ok" and h["workers"] == 1 and h["alive"] == 1
-    assert set(h["endpoints"]) == {"parse", "gradient", "check", "descent", "regress", "plot"}
+    assert set(h["endpoints"]) == {"parse", "gradient", "check", "descent", "regress", "plot",
+                                  "lab"}
 
 
 # -- the command line starts the same server ------------------------------------------------
@@ -323,7 +325,8 @@ def test_docs_fall_back_to_the_self_hosted_reader_without_swagger_ui(tmp_path):
     without it still documents the API with the self-hosted reader."""
     from starlette.testclient import TestClient
 
-    from nablab.interfaces.web.app import Settings, create_app, find_node_modules
+    from nablab.interfaces.web.app import Settings, create_app
+    from nablab.interfaces.web.assets import find_node_modules
 
     real = find_node_modules()
     assert (real / "swagger-ui-dist" / "swagger-ui-bundle.js").is_file(), "run npm ci"

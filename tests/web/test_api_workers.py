@@ -19,7 +19,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from nablab.interfaces.web.workers import PoolBusy, WorkerPool
+from nablab.interfaces.web.pool import PoolBusy, WorkerPool
 
 TASKS = "nablab_pool_test_tasks"
 

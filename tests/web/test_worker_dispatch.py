@@ -1,4 +1,4 @@
-"""Which waiting request a free worker takes (``workers._Dispatcher``), and that the real pool
+"""Which waiting request a free worker takes (``dispatch.Dispatcher``), and that the real pool
 sends requests about one function to the worker whose caches already hold it."""
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from nablab.interfaces.web import workers
-from nablab.interfaces.web.workers import WorkerPool, _Dispatcher
+from nablab.interfaces.web import dispatch
+from nablab.interfaces.web.dispatch import Dispatcher
+from nablab.interfaces.web.pool import WorkerPool
 
 
 def fake(name: str) -> SimpleNamespace:
@@ -26,9 +27,9 @@ def in_loop(scenario):
         return ex.submit(asyncio.run, scenario()).result()
 
 
-async def both_busy() -> tuple[_Dispatcher, SimpleNamespace, SimpleNamespace]:
+async def both_busy() -> tuple[Dispatcher, SimpleNamespace, SimpleNamespace]:
     """Two workers, a busy with function f and b with g."""
-    d = _Dispatcher()
+    d = Dispatcher()
     a, b = fake("a"), fake("b")
     d.put(a)
     d.put(b)
@@ -36,7 +37,7 @@ async def both_busy() -> tuple[_Dispatcher, SimpleNamespace, SimpleNamespace]:
     return d, a, b
 
 
-async def queued(d: _Dispatcher, keys: list[str | None]) -> list[asyncio.Task]:
+async def queued(d: Dispatcher, keys: list[str | None]) -> list[asyncio.Task]:
     tasks = [asyncio.create_task(d.get(k)) for k in keys]
     await asyncio.sleep(0)  # let every request reach the queue, in order
     return tasks
@@ -44,7 +45,7 @@ async def queued(d: _Dispatcher, keys: list[str | None]) -> list[asyncio.Task]:
 
 def test_an_arriving_request_takes_the_idle_worker_that_knows_its_function():
     async def scenario():
-        d = _Dispatcher()
+        d = Dispatcher()
         a, b = fake("a"), fake("b")
         d.put(a)
         d.put(b)
@@ -62,7 +63,7 @@ def test_an_arriving_request_takes_the_idle_worker_that_knows_its_function():
 
 def test_a_free_worker_takes_a_waiting_request_it_knows_before_an_older_one():
     async def scenario():
-        d = _Dispatcher()
+        d = Dispatcher()
         a, b = fake("a"), fake("b")
         d.put(a)
         d.put(b)
@@ -104,11 +105,11 @@ def test_a_retired_worker_owns_nothing():
 
 def test_the_longest_waiting_request_is_passed_over_only_a_bounded_number_of_times():
     async def scenario():
-        d = _Dispatcher()
+        d = Dispatcher()
         a = fake("a")
         d.put(a)
         assert await d.get("known") is a
-        n = workers.AFFINITY_MAX_SKIPS + 3
+        n = dispatch.AFFINITY_MAX_SKIPS + 3
         tasks = await queued(d, ["cold"] + ["known"] * n)
         order = []
         for _ in range(n + 1):
@@ -120,13 +121,13 @@ def test_the_longest_waiting_request_is_passed_over_only_a_bounded_number_of_tim
     order = in_loop(scenario)
     # the cold head (0) is overtaken by requests a warm cache answers, but only MAX_SKIPS
     # times; the others keep their order among themselves
-    k = workers.AFFINITY_MAX_SKIPS
+    k = dispatch.AFFINITY_MAX_SKIPS
     assert order == [*range(1, k + 1), 0, *range(k + 1, k + 4)]
 
 
 def test_a_cancelled_waiter_gives_back_its_worker():
     async def scenario():
-        d = _Dispatcher()
+        d = Dispatcher()
         a = fake("a")
         d.put(a)
         assert await d.get("f") is a

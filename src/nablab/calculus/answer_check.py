@@ -12,21 +12,18 @@ sign, a missing or an unexpected term).
 
 from __future__ import annotations
 
-import dataclasses
 import random
-import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import sympy
 from sympy.core.function import AppliedUndef
 
 from nablab.calculus.budget import run_with_budget
-from nablab.calculus.forms import tree_size
+from nablab.calculus.forms import to_form
+from nablab.calculus.partials import partial
+from nablab.dag import tree_size
 from nablab.errors import ComputeLimitError, NablabError
 from nablab.expression import Expression, to_real
-from nablab.render.latex import to_latex
 from nablab.render.text import to_text
 
 #: how many points inside the domain the numerical comparison uses
@@ -49,9 +46,6 @@ class Counterexample:
     expected: float
     answer: float | None
 
-    def to_dict(self) -> dict:
-        return {"point": self.point, "expected": self.expected, "answer": self.answer}
-
 
 @dataclass(frozen=True)
 class WrongTerm:
@@ -61,13 +55,6 @@ class WrongTerm:
     problem: str
     expected: sympy.Expr | None
     answer: sympy.Expr | None
-
-    def to_dict(self) -> dict:
-        def pair(e):
-            return None if e is None else {"text": to_text(e), "latex": to_latex(e)}
-
-        return {"problem": self.problem, "expected": pair(self.expected),
-                "answer": pair(self.answer)}
 
 
 @dataclass(frozen=True)
@@ -83,103 +70,45 @@ class CheckResult:
     wrong_terms: tuple[WrongTerm, ...] = field(default=())
     points_checked: int = 0
 
-    def to_dict(self) -> dict:
-        return {
-            "equivalent": self.equivalent,
-            "variable": self.variable,
-            "expected": {"text": to_text(self.expected), "latex": to_latex(self.expected)},
-            "answer": {"text": to_text(self.answer), "latex": to_latex(self.answer)},
-            "method": self.method,
-            "points_checked": self.points_checked,
-            "counterexample": self.counterexample.to_dict() if self.counterexample else None,
-            "wrong_terms": [t.to_dict() for t in self.wrong_terms],
-        }
-
-
-def _parse(text: str, variables: Sequence[str] | None) -> Expression:
-    from nablab.parse import parse
-
-    return parse(text, variables=variables)
-
-
-def _names(variables: Any) -> list[str] | None:
-    if variables is None:
-        return None
-    if isinstance(variables, str):
-        return [v.strip() for v in variables.split(",") if v.strip()]
-    return [getattr(v, "name", v) for v in variables]
-
 
 def expected_partial(f: sympy.Expr, x: sympy.Symbol) -> tuple[sympy.Expr, sympy.Expr]:
     """(∂f/∂x as derived, ∂f/∂x simplified) over real symbols, from the gradient core."""
-    from nablab.calculus.forms import to_form
-    from nablab.calculus.partials import partial
-
     derived = partial(f, x)
     return derived, to_form(derived, "simplified").expr
 
 
-#: "∂f/∂x =" or "df/dx =" in front of an answer (as nablab's own "Copy text" writes it)
-_LHS = re.compile(r"\s*[∂d]\s*f\s*/\s*[∂d]\s*([^\s=]+)\s*=\s*")
-
-
-def _without_lhs(answer: str, variable: str) -> str:
-    """The answer with a leading "∂f/∂x =" blanked out (spaces keep every column of an error
-    where the user sees it); an answer written for another variable is refused rather than
-    checked against the wrong partial."""
-    match = _LHS.match(answer)
-    if match is None:
-        return answer
-    from nablab.parse.reader import canonical_name
-
-    named = canonical_name(match.group(1))
-    if named.replace("_", "") != variable.replace("_", ""):
-        raise NablabError(f"the answer is written as ∂f/∂{match.group(1)}, but the partial "
-                          f"being checked is ∂f/∂{variable}", column=match.start(1) + 1,
-                          hint=f"choose {named} as the variable, or drop the left-hand side",
-                          source=answer)
-    return " " * match.end() + answer[match.end():]
-
-
-def check_answer(
-    text_or_expression: str | Expression,
-    variable: str,
-    answer: str | Expression | sympy.Expr,
-    variables: Any = None,
-    *,
-    seed: int = 0,
-) -> CheckResult:
-    """Given a function, a variable name and an answer, say whether the answer equals the
-    partial derivative, with a counterexample and the wrong terms when it does not.
-
-    Bad answer text raises the parser's :class:`~nablab.errors.ParseError` (its column points
-    into the answer).
-    """
-    names = _names(variables)
-    fx = (text_or_expression if isinstance(text_or_expression, Expression)
-          else _parse(text_or_expression, names))
+def resolve(fx: Expression, variable: str) -> str:
+    """The name of f's symbol ``variable`` means (theta_1 and theta1 are the same name to the
+    parser: a subscript typed either way); an unknown name is a :class:`NablabError`."""
     known = {s.name for s in (*fx.variables, *fx.parameters)}
-    # theta_1 and theta1 are the same name to the parser (a subscript typed either way)
-    variable = next((k for k in known if k.replace("_", "") == variable.replace("_", "")),
-                    variable) if variable not in known else variable
+    if variable not in known:
+        variable = next((k for k in known if k.replace("_", "") == variable.replace("_", "")),
+                        variable)
     if variable not in known:
         raise NablabError(
             f"cannot differentiate by {variable!r}: it is not a variable or parameter of f",
             hint="f's symbols are: " + (", ".join(sorted(known)) or "none"))
-    if isinstance(answer, str):
-        body = _without_lhs(answer, variable)
-        try:
-            answer_expr = _parse(body, fx.variable_names).expr
-        except NablabError as err:  # the parser's error, saying it is about the answer
-            raise dataclasses.replace(err, message=f"in the answer: {err.message}",
-                                      source=answer) from err
-    elif isinstance(answer, Expression):
+    return variable
+
+
+def check_answer(
+    fx: Expression,
+    variable: str,
+    answer: Expression | sympy.Basic,
+    *,
+    seed: int = 0,
+) -> CheckResult:
+    """Given a parsed function, a variable name and an answer (already read: the facade reads
+    answer text), say whether the answer equals the partial derivative, with a
+    counterexample and the wrong terms when it does not."""
+    variable = resolve(fx, variable)
+    if isinstance(answer, Expression):
         answer_expr = answer.expr
     elif isinstance(answer, sympy.Basic):  # a SymPy object from Python code
         answer_expr = answer
     else:
-        raise TypeError(f"answer must be text, an Expression or a SymPy expression, "
-                        f"not {type(answer).__name__}")
+        raise NablabError(f"the answer must be text, an Expression or a SymPy expression, "
+                          f"not {type(answer).__name__}")
     for what, e in (("function", fx.expr), ("answer", answer_expr)):
         size = tree_size(e)
         if size > MAX_SIZE:

@@ -18,6 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import sympy
+
+from nablab.dag import tree_size
+
 T = TypeVar("T")
 
 DEFAULT_BUDGET_S = 2.0
@@ -37,16 +41,15 @@ class Outcome:
     value: Any
     ok: bool
     reason: str | None = None
+    #: the time ran out (or there was none): the same call may succeed later, on a quieter
+    #: machine, so its fallback is not remembered
+    timed_out: bool = False
 
 
 def estimate_work(expr: Any) -> int:
     """A size for :func:`run_with_budget` that also counts what expanding would create: the
     tree size plus |n| for every integer power n of something other than a symbol (a tree of a
     dozen nodes such as ``(x + y + 1)**40`` expands to hundreds of terms)."""
-    import sympy
-
-    from nablab.calculus.dag import tree_size
-
     if not isinstance(expr, sympy.Basic):
         return 0
     size = tree_size(expr)
@@ -71,7 +74,7 @@ def run_with_budget(
     started at all.
     """
     if budget_s <= 0:
-        return Outcome(None, False, "no time budget")
+        return Outcome(None, False, "no time budget", timed_out=True)
     if not can_interrupt():
         if not isinstance(size, int):
             size = estimate_work(size)
@@ -94,7 +97,7 @@ def run_with_budget(
     try:
         return Outcome(fn(), True)
     except BudgetExceeded:
-        return Outcome(None, False, f"took longer than {limit:g} s")
+        return Outcome(None, False, f"took longer than {limit:g} s", timed_out=True)
     except RecursionError:
         return Outcome(None, False, "expression too deeply nested")
     finally:

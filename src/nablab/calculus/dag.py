@@ -1,49 +1,6 @@
-"""Walking expressions as the DAGs they are.
+"""Re-export: the DAG walks live in :mod:`nablab.dag` (below every stage, render uses them too).
+Kept so that code importing ``nablab.calculus.dag`` keeps working."""
 
-SymPy shares repeated subexpressions in memory, but ``has``, ``atoms``, ``free_symbols`` and
-``count_ops`` walk the *tree*: for e_k = sin(e_{k−1})·cos(e_{k−1}) + x that is 2^k nodes for a
-DAG of 3k. These helpers visit each distinct node once.
-"""
+from nablab.dag import has_data, has_type, nodes, tree_size
 
-from __future__ import annotations
-
-from collections.abc import Iterator
-
-import sympy
-
-
-def nodes(expr: sympy.Basic) -> Iterator[sympy.Basic]:
-    """Every distinct subexpression of ``expr``, each once."""
-    seen: set = set()
-    stack = [expr]
-    while stack:
-        e = stack.pop()
-        if e in seen:
-            continue
-        seen.add(e)
-        yield e
-        stack.extend(e.args)
-
-
-def has_type(expr: sympy.Basic, *types: type) -> bool:
-    """True when some subexpression is an instance of one of ``types``."""
-    return any(isinstance(e, types) for e in nodes(expr))
-
-
-def tree_size(expr: sympy.Basic) -> int:
-    """Number of nodes of ``expr`` as a tree, computed on the DAG (cheap even when the tree is
-    exponentially large)."""
-    memo: dict = {}
-    stack = [expr]
-    while stack:
-        e = stack[-1]
-        if e in memo:
-            stack.pop()
-            continue
-        pending = [a for a in e.args if a not in memo]
-        if pending:
-            stack.extend(pending)
-            continue
-        memo[e] = 1 + sum(memo[a] for a in e.args)
-        stack.pop()
-    return memo[expr]
+__all__ = ["has_data", "has_type", "nodes", "tree_size"]

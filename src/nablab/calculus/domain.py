@@ -30,14 +30,6 @@ class Condition:
     reason: str
     applies_to: str = FUNCTION
 
-    def to_dict(self, back: Mapping | None = None) -> dict:
-        from nablab.render.latex import to_latex
-        from nablab.render.text import to_text
-
-        shown = self.expr.xreplace(dict(back or {}))
-        return {"condition": to_text(shown), "latex": to_latex(shown), "reason": self.reason,
-                "applies_to": self.applies_to}
-
 
 def _interval(u, lo, hi, closed: bool):
     if closed:
@@ -240,13 +232,13 @@ def describe(rel: sympy.Basic) -> str:
 
 
 def check_point(conditions: Sequence[Condition], subs: Mapping, point_text: str,
-                back: Mapping | None = None, applies_to: str | None = None) -> None:
+                applies_to: str | None = None) -> None:
     """Raise :class:`DomainError` naming the first condition the point violates."""
     for c in conditions:
         if applies_to is not None and c.applies_to != applies_to:
             continue
         if _holds(c.expr, subs) is False:
-            shown = describe(c.expr.xreplace(dict(back or {})))
+            shown = describe(c.expr)
             what = "f" if c.applies_to == FUNCTION else "the partial derivatives"
             raise DomainError(
                 f"{point_text} is outside the domain of {what}: {shown} does not hold",

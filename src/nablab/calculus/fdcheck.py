@@ -35,16 +35,6 @@ class CheckRow:
     #: mismatch; ``ok`` is then False too (nothing was verified)
     checked: bool = True
 
-    def to_dict(self) -> dict:
-        def num(v: float) -> float | None:  # JSON has no nan/inf
-            return v if math.isfinite(v) else None
-
-        return {"variable": self.variable, "symbolic": num(self.symbolic),
-                "numeric": num(self.numeric), "abs_error": num(self.abs_error),
-                "rel_error": num(self.rel_error), "ok": self.ok,
-                "tolerance": num(self.tolerance), "checked": self.checked,
-                "note": None if self.checked else UNCHECKED}
-
 
 UNCHECKED = ("not checked: finite differences did not settle near the point (f overflows, "
              "leaves its domain, or varies too fast there)")

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import sympy
 
 from nablab.calculus.budget import DEFAULT_BUDGET_S, estimate_work, run_with_budget
-from nablab.calculus.dag import has_type, tree_size
+from nablab.calculus.sums import tidy_sums
+from nablab.dag import has_type, tree_size
 from nablab.errors import NablabError
 
 FORMS = ("derived", "simplified", "factored", "expanded")
@@ -32,11 +33,8 @@ class FormResult:
 
     expr: sympy.Expr
     note: str | None = None
-
-    def to_dict(self) -> dict:
-        from nablab.render.text import to_text
-
-        return {"text": to_text(self.expr), "note": self.note}
+    #: the form ran out of time (``note`` says so): not worth remembering
+    timed_out: bool = False
 
 
 def _ops(expr: sympy.Expr) -> int:
@@ -89,8 +87,6 @@ def in_lowest_terms(expr: sympy.Expr) -> bool:
 
 def _simplify(expr: sympy.Expr) -> sympy.Expr:
     if has_type(expr, sympy.Sum):  # keep the chapter's Σ form: tidy what is inside each sum
-        from nablab.calculus.sums import tidy_sums
-
         return tidy_sums(expr)
     best = expr
     candidates = [sympy.factor_terms]
@@ -152,5 +148,6 @@ def to_form(expr: sympy.Expr, form: str = "simplified", budget_s: float = DEFAUL
         lambda: normal(_REWRITES[form](expr), keep_top_coefficient=form == "factored"),
         budget_s, size=estimate_work(expr))
     if not outcome.ok:
-        return FormResult(expr, f"not {form}: {outcome.reason}; shown as derived")
+        return FormResult(expr, f"not {form}: {outcome.reason}; shown as derived",
+                          timed_out=outcome.timed_out)
     return FormResult(outcome.value)

@@ -5,20 +5,23 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import symengine as se
 import sympy
 
-from nablab.calculus.dag import has_type, tree_size
 from nablab.calculus.domain import Condition, domain_conditions
 from nablab.calculus.forms import FORMS, FormResult, to_form
 from nablab.calculus.hessian import hessian_matrix
-from nablab.calculus.partials import partials as derive
+from nablab.calculus.partials import _Engine, derive
 from nablab.calculus.point import PointResult, evaluate_at
-from nablab.calculus.sums import has_data
+from nablab.calculus.sums import sums_over_data
+from nablab.dag import has_type, tree_size
 from nablab.errors import ComputeLimitError, DomainError, NablabError
-from nablab.expression import Expression, from_real
+from nablab.expression import Expression
+from nablab.render.text import to_echo
 
 #: total seconds all output forms of one call may spend simplifying
 TOTAL_FORM_BUDGET_S = 4.0
@@ -30,7 +33,8 @@ _UNDEFINED = (type(sympy.zoo), type(sympy.nan), type(sympy.oo), type(-sympy.oo))
 
 @dataclass
 class GradientResult:
-    """The answer to "what is ∇f?" (expressions over the parsed, plain symbols)."""
+    """The answer to "what is ∇f?" (expressions over the parsed, plain symbols). Plain data:
+    :func:`nablab.render.json.to_json` writes its JSON."""
 
     expression: Expression
     variables: tuple[sympy.Symbol, ...]
@@ -42,142 +46,107 @@ class GradientResult:
     domain: list[Condition]
     hessian: list[list[sympy.Expr]] | None = None
     at: PointResult | None = None
-    back: dict = field(default_factory=dict, repr=False)
-    steps: dict | None = None
+    #: the step-by-step derivation (:class:`nablab.steps.GradientSteps`), set by the facade
+    steps: Mapping[str, Any] | None = None
+    #: some partial is shown as derived because the form's time budget ran out
+    timed_out: bool = False
+    #: the SymEngine form of each derived partial (None where SymPy made it), for reuse
+    native: list[se.Basic | None] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def gradient(self) -> sympy.Matrix:
         """∇f as a column vector."""
         return sympy.Matrix(self.partials)
 
-    def to_dict(self) -> dict:
-        from nablab.render.json import expression_dict
-        from nablab.render.latex import to_latex
-        from nablab.render.text import to_echo, to_text
-
-        out = expression_dict(self.expression)
-        out["variables"] = [v.name for v in self.variables]
-        out["parameters"] = [p.name for p in self.parameters]
-        out["form"] = self.form
-        out["partials"] = [
-            {"variable": v.name, "text": to_text(p), "latex": to_latex(p), "echo": to_echo(p),
-             "note": note}
-            for v, p, note in zip(self.variables, self.partials, self.notes, strict=True)
-        ]
-        out["gradient"] = {"text": _matrix_text([[p] for p in self.partials]),
-                           "latex": to_latex(self.gradient)}
-        if self.hessian is not None:
-            out["hessian"] = {"text": _matrix_text(self.hessian),
-                              "latex": to_latex(sympy.Matrix(self.hessian))}
-        out["domain"] = [c.to_dict(self.back) for c in self.domain]
-        out["at"] = None if self.at is None else self.at.to_dict(self.back)
-        if self.steps is not None:
-            out["steps"] = {name: node.to_dict() for name, node in self.steps.items()}
-            assembly = getattr(self.steps, "assembly", None)
-            if assembly is not None:  # ∇f assembled from the partials (and evaluated at a point)
-                out["gradient_steps"] = assembly.to_dict()
-        return out
-
-
-def _matrix_text(rows: list[list[sympy.Expr]]) -> str:
-    """``Matrix([[a], [b]])`` on one line (SymPy syntax, read back by sympify)."""
-    from nablab.render.text import to_text
-
-    inner = ", ".join("[" + ", ".join(to_text(x) for x in row) + "]" for row in rows)
-    return f"Matrix([{inner}])"
-
-
-def _read(text_or_expression: Any, variables: Any) -> Expression:
-    if isinstance(text_or_expression, Expression):
-        e = text_or_expression
-        if variables is None:
-            return e
-        from nablab.parse.reader import declared_names
-
-        names = declared_names(variables) or [v.name for v in e.variables]
-        syms = tuple(sympy.Symbol(n) for n in names)
-        free = {s for s in e.expr.free_symbols if isinstance(s, sympy.Symbol)}
-        params = tuple(s for s in (*e.variables, *e.parameters) if s in free and s not in syms)
-        return Expression(e.source, e.expr, syms, params, e.warnings, e.latex_input)
-    if isinstance(text_or_expression, str):
-        from nablab.parse import parse
-
-        return parse(text_or_expression, variables)
-    raise NablabError(f"expected the function as text, got {type(text_or_expression).__name__}")
-
 
 def gradient(
-    text_or_expression: Any,
-    variables: Any = None,
+    expression: Expression,
     *,
-    at: Any = None,
+    at: Mapping[str, sympy.Expr] | None = None,
     form: str = "simplified",
     hessian: bool = False,
-    direction: Any = None,
+    direction: Sequence[float] | None = None,
     budget_s: float = TOTAL_FORM_BUDGET_S,
+    max_print_nodes: int | None = MAX_PRINT_NODES,
 ) -> GradientResult:
-    """Given a function (text or a parsed :class:`Expression`) return ∂f/∂xₖ for each
-    variable in ``form``, ∇f, the domain, optionally the Hessian, and with ``at`` the values at
-    that point with a finite-difference check (``direction`` adds a directional derivative)."""
+    """Given a parsed function, return ∂f/∂xₖ for each variable in ``form``, ∇f, the domain,
+    optionally the Hessian, and with ``at`` (values already read, name → exact number) the
+    values at that point with a finite-difference check (``direction``, an already-read
+    vector, adds a directional derivative). Text is read by :mod:`nablab.api`, not here.
+    ``max_print_nodes``: refuse partials larger than this as trees (they could not be printed);
+    None for a caller who keeps them as the shared DAGs they are."""
     if form not in FORMS:
         raise NablabError(f"unknown output form {form!r}", hint="use one of " + ", ".join(FORMS))
-    e = _read(text_or_expression, variables)
+    e = expression
     if not e.variables:
         raise NablabError("the function has no variables to differentiate by",
                           hint="declare them, e.g. --vars x,y")
-    real_expr, rvars, rparams, back = e.expr, e.variables, e.parameters, {}
-    derived, shaped, hess, conditions = _symbolic(real_expr, rvars, form, hessian, budget_s)
+    sym = _symbolic(e, form, hessian, budget_s, max_print_nodes)
     point = None
-    if at is not None and at != {} and at != "":
-        if has_data(real_expr):
+    if at:
+        if sym.native_f is None and sums_over_data(e.expr):
             raise NablabError("this function sums over data, so it has no value at a point "
                               "without the data", hint="use nablab regress with a data file")
-        point = evaluate_at(real_expr, derived, rvars, rparams, conditions, at,
-                            direction=direction, hessian=hess, back=back)
+        point = evaluate_at(e.expr, sym.derived, e.variables, e.parameters, sym.conditions, at,
+                            direction=direction, hessian=sym.hessian,
+                            # f's SymEngine form is reused; the partials are evaluated as the
+                            # SymPy trees they are shown as (the SymEngine partial before SymPy
+                            # distributed its numbers can differ in the last bit)
+                            native=[sym.native_f, *[None] * len(sym.derived)],
+                            engine=sym.engine)
     elif direction is not None:
         raise NablabError("a direction needs a point", hint="add --at x=1,y=2")
-
-    def plain(x: sympy.Expr) -> sympy.Expr:
-        return from_real(x, back) if back else x  # xreplace walks the whole tree
-
     return GradientResult(
         expression=e,
         variables=e.variables,
         parameters=e.parameters,
         form=form,
-        partials=[plain(s.expr) for s in shaped],
-        derived=[plain(d) for d in derived],
-        notes=[s.note for s in shaped],
-        domain=conditions,
-        hessian=None if hess is None else [[plain(h) for h in row] for row in hess],
+        partials=[s.expr for s in sym.shaped],
+        derived=list(sym.derived),
+        notes=[s.note for s in sym.shaped],
+        domain=sym.conditions,
+        hessian=sym.hessian,
         at=point,
-        back=back,
+        timed_out=any(s.timed_out for s in sym.shaped),
+        native=list(sym.native),
     )
+
+
+@dataclass
+class _Symbolic:
+    """The point-independent part of one answer (what the memo keeps)."""
+
+    derived: list[sympy.Expr]
+    native: list[se.Basic | None]
+    native_f: se.Basic | None
+    engine: _Engine
+    shaped: list[FormResult]
+    hessian: list[list[sympy.Expr]] | None
+    conditions: list[Condition]
 
 
 #: symbolic answers kept per process: the page and the HTTP API ask for the same function at
 #: many points (every click), and only the evaluation at the point depends on the point
-_SYMBOLIC_CACHE: OrderedDict[tuple, tuple] = OrderedDict()
+_SYMBOLIC_CACHE: OrderedDict[tuple, _Symbolic] = OrderedDict()
 _SYMBOLIC_CACHE_SIZE = 256
 
 
-def _symbolic(
-    real_expr: sympy.Expr,
-    rvars: tuple[sympy.Symbol, ...],
-    form: str,
-    hessian: bool,
-    budget_s: float,
-) -> tuple[list[sympy.Expr], list[FormResult], list[list[sympy.Expr]] | None, list[Condition]]:
+def _symbolic(e: Expression, form: str, hessian: bool, budget_s: float,
+              max_print_nodes: int | None = MAX_PRINT_NODES) -> _Symbolic:
     """The point-independent part of :func:`gradient` (partials in ``form``, Hessian, domain),
     memoised; an answer that ran out of its time budget is not kept, so it is tried again."""
-    key = (real_expr, rvars, form, hessian, budget_s)
+    native_f = e.native
+    rvars = e.variables
+    key = (native_f if native_f is not None else e.expr, rvars, form, hessian, budget_s,
+           max_print_nodes)
     hit = _SYMBOLIC_CACHE.get(key)
     if hit is not None:
         _SYMBOLIC_CACHE.move_to_end(key)
         return hit
     # SymEngine has no assumptions and SymPy's fallback makes symbols real per term
     # (partials._sympy_diff), so the whole expression never needs rebuilding over real symbols
-    derived = derive(real_expr, rvars)
+    d_all = derive(e.expr if native_f is None else None, rvars, native_f, e.parameters)
+    derived = d_all.partials
     for v, d in zip(rvars, derived, strict=True):
         if has_type(d, sympy.Derivative):
             raise NablabError(f"cannot differentiate with respect to {v.name} here",
@@ -185,14 +154,12 @@ def _symbolic(
                                    "choose other variables")
     for v, d in zip(rvars, derived, strict=True):
         if has_type(d, *_UNDEFINED):  # e.g. 0^x: 0^x·log(0) (has_type walks the DAG)
-            from nablab.render.text import to_echo
-
             raise DomainError(f"∂f/∂{v.name} is not defined anywhere as written: it contains "
                               f"{to_echo(d)}", hint="a constant base of 0 or a division by 0 "
                               "in the function; rewrite it without that part")
     for v, d in zip(rvars, derived, strict=True):
-        size = tree_size(d)
-        if size > MAX_PRINT_NODES:
+        size = tree_size(d) if max_print_nodes is not None else 0
+        if max_print_nodes is not None and size > max_print_nodes:
             raise ComputeLimitError(
                 f"∂f/∂{v.name} is too large to write out ({size:.3g} nodes as a formula)",
                 hint="the function shares subexpressions that its derivative repeats; use "
@@ -203,22 +170,53 @@ def _symbolic(
         left = deadline - time.perf_counter()
         if form != "derived" and left <= 0:
             shaped.append(FormResult(d, f"not {form}: the time budget of {budget_s:g} s for "
-                                        "this gradient is used up; shown as derived"))
+                                        "this gradient is used up; shown as derived",
+                                     timed_out=True))
         else:
             shaped.append(to_form(d, form, budget_s=max(left, 0.01)))
-    hess = hessian_matrix(derived, rvars) if hessian else None
+    hess = (hessian_matrix(derived, rvars, d_all.native, d_all.engine) if hessian else None)
     if hess is not None:
         size = max(tree_size(h) for row in hess for h in row)
-        if size > MAX_PRINT_NODES:
+        if max_print_nodes is not None and size > max_print_nodes:
             raise ComputeLimitError(
                 f"the Hessian is too large to write out ({size:.3g} nodes in one entry)",
                 hint="leave out the Hessian, or evaluate it numerically with "
                      "nablab.calculus.hessian.hessian_matrix")
-    conditions = domain_conditions(real_expr, derived)
-    out = (derived, shaped, hess, conditions)
+    conditions = [] if native_f is not None and _smooth_everywhere(native_f) else \
+        domain_conditions(e.expr, derived)
+    out = _Symbolic(derived, d_all.native, native_f, d_all.engine, shaped, hess, conditions)
     # a time-out depends on the machine's load at that moment: such an answer is not kept
-    if not any(r.note and ("time budget" in r.note or "took longer" in r.note) for r in shaped):
+    if not any(r.timed_out for r in shaped):
         _SYMBOLIC_CACHE[key] = out
         if len(_SYMBOLIC_CACHE) > _SYMBOLIC_CACHE_SIZE:
             _SYMBOLIC_CACHE.popitem(last=False)
     return out
+
+
+#: SymEngine node types whose presence may restrict the domain (everything but sums, products,
+#: positive integer powers, symbols, numbers and exp/sin/cos/… that are defined everywhere)
+_SMOOTH_FUNCTIONS = frozenset({"exp", "sin", "cos", "sinh", "cosh", "tanh",
+                               "Symbol", "Integer", "Add", "Mul", "Rational"})
+
+
+def _smooth_everywhere(native: se.Basic) -> bool:
+    """True when f (SymEngine form) is built only from operations defined on all of ℝⁿ with
+    positive integer powers, so neither f nor its partials have a domain condition (the SymPy
+    walk of :func:`domain_conditions` is skipped: for Rosenbrock n = 10 000 it would cost more
+    than the derivative). Anything else, or a doubt, goes to the full walk."""
+    seen: set = set()
+    stack = [native]
+    while stack:
+        e = stack.pop()
+        if e in seen:
+            continue
+        seen.add(e)
+        kind = type(e).__name__
+        if kind == "Pow":
+            exp = e.args[1]
+            if not (isinstance(exp, se.Integer) and int(exp) > 0):
+                return False
+        elif kind not in _SMOOTH_FUNCTIONS:
+            return False
+        stack.extend(e.args)
+    return True

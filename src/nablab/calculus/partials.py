@@ -12,12 +12,15 @@ tree is exponentially large (but whose DAG is small) stay cheap.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cmp_to_key
 
 import symengine as se
 import sympy
 
-from nablab.calculus.dag import has_type
+from nablab.calculus.sums import tidy_sums
+from nablab.dag import has_type
+from nablab.expression import from_real, to_real
 
 #: SymPy function classes SymEngine differentiates exactly as SymPy does (over the reals)
 _SE_FUNCTIONS: dict[type, object] = {
@@ -66,6 +69,9 @@ class _Engine:
         #: ids of SymPy nodes known canonical (symbols, functions of them, direct assemblies)
         self.clean: set[int] = set()
         self.keep: list[sympy.Basic] = []  # keeps the ids in ``clean`` alive
+        #: SymEngine results that hold an unevaluated Derivative (d|x|/dx, d max/dx):
+        #: SymEngine has no real-variable rule for them, so those terms go to SymPy
+        self.unevaluated: set[object] = set()
 
     def symbols_of(self, e: sympy.Basic) -> frozenset:
         """free symbols of ``e``, memoised over the DAG (``free_symbols`` walks the tree)."""
@@ -139,6 +145,8 @@ class _Engine:
             return e._sympy_()
         sp_args = [self.back(a) for a in args]
         kind = type(e).__name__
+        if kind == "Derivative" or any(a in self.unevaluated for a in args):
+            self.unevaluated.add(e)
         cls = _SE_BACK.get(kind)
         if cls is None:  # pragma: no cover - SymEngine produced something unexpected
             return e._sympy_().xreplace({sympy.Symbol(n): s for n, s in self.by_name.items()})
@@ -175,17 +183,33 @@ class _Engine:
 
     def diff(self, expr: sympy.Expr, var: sympy.Symbol,
              index: dict[sympy.Symbol, list[sympy.Expr]] | None = None) -> sympy.Expr:
+        return self.diff_both(expr, var, index)[0]
+
+    def diff_both(self, expr: sympy.Expr, var: sympy.Symbol,
+                  index: dict[sympy.Symbol, list[sympy.Expr]] | None = None
+                  ) -> tuple[sympy.Expr, se.Basic | None]:
+        """∂expr/∂var in SymPy, and in SymEngine when every term was differentiated there."""
         if index is None:  # only the terms that contain var: the others' partial is 0
             terms = [t for t in sympy.Add.make_args(expr) if var in self.symbols_of(t)]
         else:
             terms = index.get(var, [])
         parts = []
+        natives: list[se.Basic] | None = []
         for term in terms:
             converted = self.convert(term)
             if converted is not None:
-                parts.append(self.back(converted.diff(se.Symbol(var.name))))
+                d = converted.diff(se.Symbol(var.name))
+                if natives is not None:
+                    natives.append(d)
+                parts.append(self.back(d))
             else:
+                natives = None
                 parts.append(_sympy_diff(term, var))
+        native = None if natives is None else (se.Add(*natives) if natives else se.Integer(0))
+        return self.sum_of(parts), native
+
+    def sum_of(self, parts: list[sympy.Expr]) -> sympy.Expr:
+        """SymPy's sum of canonical ``parts`` (assembled directly when certain)."""
         if not parts:
             return sympy.S.Zero
         if self.direct and len(parts) > 1:
@@ -193,6 +217,26 @@ class _Engine:
             if summed is not None:
                 return summed
         return sympy.Add(*parts)
+
+    def diff_native(self, native: se.Basic, var: sympy.Symbol,
+                    index: dict[str, list[se.Basic]]) -> tuple[sympy.Expr, se.Basic | None]:
+        """∂f/∂var from f's SymEngine form (``index``: its terms by symbol name): each term's
+        (small) partial is converted back, so SymPy never builds f itself."""
+        sv = se.Symbol(var.name)
+        natives: list[se.Basic] = []
+        parts: list[sympy.Expr] = []
+        whole = True  # every term's partial is a SymEngine one
+        for term in index.get(var.name, []):
+            d = term.diff(sv)
+            part = self.back(d)
+            if d in self.unevaluated:  # |u|, max, sign: SymPy knows them over the reals
+                whole = False
+                part = _sympy_diff(self.back(term), var)
+            else:
+                natives.append(d)
+            parts.append(part)
+        native = (se.Add(*natives) if natives else se.Integer(0)) if whole else None
+        return self.sum_of(parts), native
 
 
 _addsort_key = cmp_to_key(sympy.Basic.compare)
@@ -279,9 +323,6 @@ def _assemble_add(args: list[sympy.Basic], scale: sympy.Rational = sympy.S.One
 
 def _sympy_diff(term: sympy.Expr, var: sympy.Symbol) -> sympy.Expr:
     """SymPy's derivative over the reals; plain symbols are made real for it and given back."""
-    from nablab.calculus.sums import tidy_sums
-    from nablab.expression import from_real, to_real
-
     real_term, back = to_real(term)
     real_var = next((r for r, plain in back.items() if plain == var), var)
     out = sympy.diff(real_term, real_var)
@@ -316,6 +357,42 @@ def partial(expr: sympy.Expr, var: sympy.Symbol) -> sympy.Expr:
 
 def partials(expr: sympy.Expr, variables: Sequence[sympy.Symbol]) -> list[sympy.Expr]:
     """Every ∂expr/∂v for v in ``variables``, sharing one conversion of ``expr``."""
-    engine = _Engine(variables)
-    index = engine.terms_by_symbol(expr)
-    return [engine.diff(expr, v, index) for v in variables]
+    return derive(expr, variables).partials
+
+
+@dataclass
+class Derived:
+    """Every first partial, in SymPy (for printing) and, where SymEngine did all of it, in
+    SymEngine (for the Hessian and the values at a point, with no second conversion); the
+    engine holds the memoised conversions, shared by everything that follows."""
+
+    partials: list[sympy.Expr]
+    native: list[se.Basic | None]
+    engine: _Engine
+    native_f: se.Basic | None = None
+
+
+def _terms_by_name(native: se.Basic) -> dict[str, list[se.Basic]]:
+    """The terms of SymEngine ``native`` that contain each symbol (by name): O(n) for a sum of
+    n small terms."""
+    index: dict[str, list[se.Basic]] = {}
+    for term in (native.args if isinstance(native, se.Add) else (native,)):
+        for s in term.free_symbols:
+            index.setdefault(str(s), []).append(term)
+    return index
+
+
+def derive(expr: sympy.Expr | None, variables: Sequence[sympy.Symbol],
+           native: se.Basic | None = None, symbols: Sequence[sympy.Symbol] = ()) -> Derived:
+    """Every ∂f/∂v: from ``native`` (f's SymEngine form) when given, else from the SymPy
+    ``expr`` term by term (SymPy for the terms SymEngine cannot do). ``symbols``: every symbol
+    of f (parameters too), so converted results use the caller's own symbols."""
+    engine = _Engine([*variables, *symbols])
+    if native is not None:
+        index_n = _terms_by_name(native)
+        pairs = [engine.diff_native(native, v, index_n) for v in variables]
+    else:
+        assert expr is not None
+        index = engine.terms_by_symbol(expr)
+        pairs = [engine.diff_both(expr, v, index) for v in variables]
+    return Derived([p for p, _ in pairs], [n for _, n in pairs], engine, native)

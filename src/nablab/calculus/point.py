@@ -9,111 +9,39 @@ that still comes out non-real or non-finite is refused rather than shown.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from fractions import Fraction
-from typing import Any
 
 import symengine as se
 import sympy
 
 from nablab.calculus.budget import estimate_work, run_with_budget
-from nablab.calculus.dag import tree_size
 from nablab.calculus.domain import FUNCTION, PARTIALS, Condition, check_point
 from nablab.calculus.fdcheck import CheckRow, check_gradient
 from nablab.calculus.partials import _Engine
+from nablab.dag import tree_size
 from nablab.errors import ComputeLimitError, DomainError, NablabError
 
 #: exact values are computed only for expressions up to this size …
 EXACT_MAX_SIZE = 300
 #: … without integer powers beyond this (2^999999998 is not "cheap")
 EXACT_MAX_POWER = 1000
-_SPLIT = re.compile(r"[,;\s]+")
-
-
-def parse_value(value: Any, name: str) -> sympy.Expr:
-    """An exact real number from a number or text (``"1/3"``, ``"0.5"``, ``"pi/2"``); never
-    evaluates the text as code."""
-    if isinstance(value, bool):
-        raise NablabError(f"value for {name} must be a number, got {value!r}")
-    if isinstance(value, int):
-        return sympy.Integer(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise NablabError(f"value for {name} is not finite: {value!r}")
-        return sympy.Rational(Fraction(repr(value)))
-    if isinstance(value, (sympy.Expr, se.Basic)):
-        value = str(value)
-    if not isinstance(value, str):
-        raise NablabError(f"value for {name} must be a number, got {type(value).__name__}")
-    text = value.strip()
-    try:
-        return sympy.Rational(Fraction(text))
-    except (ValueError, ZeroDivisionError):
-        pass
-    from nablab.parse import parse
-
-    try:
-        parsed = parse(text)
-    except NablabError as err:
-        raise NablabError(f"cannot read the value {text!r} for {name}: {err.message}",
-                          hint="write a number such as 1, -0.5, 2/3 or pi/2") from None
-    v = parsed.expr
-    if v.free_symbols or not v.is_number or v.is_real is False or not v.is_finite:
-        raise NablabError(f"the value {text!r} for {name} is not a real number",
-                          hint="write a number such as 1, -0.5, 2/3 or pi/2")
-    return v
-
-
-def parse_point(at: Any) -> dict[str, sympy.Expr]:
-    """``{"x": 1, "y": "2/3"}`` or ``"x=1,y=2/3"`` into exact values by name."""
-    if isinstance(at, str):
-        pairs: dict[str, str] = {}
-        for part in filter(None, (p.strip() for p in at.split(","))):
-            if "=" not in part:
-                raise NablabError(f"expected name=value, got {part!r}",
-                                  hint="write the point like x=1,y=2")
-            k, v = (s.strip() for s in part.split("=", 1))
-            pairs[k] = v
-        at = pairs
-    if not isinstance(at, Mapping):
-        raise NablabError("the point must be name=value pairs", hint="x=1,y=2")
-    from nablab.parse.reader import canonical_name
-
-    return {canonical_name(k): parse_value(v, str(k)) for k, v in at.items()}
-
-
-def parse_direction(direction: Any, n: int) -> list[float]:
-    """A direction vector of ``n`` numbers from a list or ``"1,1"``."""
-    if isinstance(direction, str):
-        items: Sequence[Any] = [p for p in _SPLIT.split(direction.strip()) if p]
-    else:
-        items = list(direction)
-    if len(items) != n:
-        have = f"{len(items)} component{'' if len(items) == 1 else 's'}"
-        want = f"{n} variable{'' if n == 1 else 's'}"
-        raise NablabError(f"the direction has {have} but f has {want}",
-                          hint="give one number per variable, e.g. " + ",".join(["1"] * n))
-    vec = [float(parse_value(v, "the direction").evalf()) for v in items]
-    if not all(math.isfinite(v) for v in vec):
-        raise NablabError("the direction's components must be finite numbers",
-                          hint="give an ordinary vector such as 1,1; only its direction matters")
-    if not any(vec):
-        raise NablabError("the direction is the zero vector, which has no direction",
-                          hint="give a non-zero vector such as 1,1")
-    return vec
 
 
 class _Scalar:
     """Fast float evaluation: SymEngine substitution when it can, SymPy's evalf otherwise."""
 
-    def __init__(self, exprs: Sequence[sympy.Expr], symbols: Sequence[sympy.Symbol]) -> None:
-        engine = _Engine(symbols)
+    def __init__(self, exprs: Sequence[sympy.Expr], symbols: Sequence[sympy.Symbol],
+                 native: Sequence[se.Basic | None] | None = None,
+                 engine: _Engine | None = None) -> None:
+        """``native``: SymEngine forms already made (None entries are converted here)."""
+        engine = engine if engine is not None else _Engine(symbols)
         self.symbols = list(symbols)
         self.se_symbols = [se.Symbol(s.name) for s in symbols]
         self.exprs = list(exprs)
-        self.se_exprs = [engine.convert(e) for e in exprs]
+        given = list(native) if native is not None else [None] * len(self.exprs)
+        self.se_exprs = [g if g is not None else engine.convert(e)
+                         for e, g in zip(self.exprs, given, strict=True)]
 
     def __call__(self, i: int, values: Sequence[float]) -> float:
         conv = self.se_exprs[i]
@@ -146,14 +74,6 @@ class Number:
     exact: sympy.Expr | None
     value: float
 
-    def to_dict(self, back: Mapping) -> dict:
-        from nablab.render.latex import to_latex
-        from nablab.render.text import to_text
-
-        shown = None if self.exact is None else self.exact.xreplace(dict(back))
-        return {"exact": None if shown is None else to_text(shown),
-                "latex": None if shown is None else to_latex(shown),
-                "float": self.value}
 
 
 @dataclass
@@ -169,26 +89,12 @@ class PointResult:
     check: list[CheckRow]
     hessian: list[list[float]] | None = None
     notes: list[str] = field(default_factory=list)
+    #: the note (one of ``notes``) saying the finite differences disagree: an alarm, not advice
+    mismatch_note: str | None = None
 
     @property
     def check_ok(self) -> bool:
         return all(r.ok for r in self.check)
-
-    def to_dict(self, back: Mapping | None = None) -> dict:
-        back = dict(back or {})
-        out = {
-            "point": self.point,
-            "value": self.value.to_dict(back),
-            "gradient": [g.to_dict(back) for g in self.gradient],
-            "norm": self.norm,
-            "direction": self.direction,
-            "directional_derivative": self.directional_derivative,
-            "check": [r.to_dict() for r in self.check],
-            "notes": self.notes,
-        }
-        if self.hessian is not None:
-            out["hessian"] = self.hessian
-        return out
 
 
 def _cheap_exact(expr: sympy.Expr) -> bool:
@@ -246,15 +152,17 @@ def evaluate_at(
     variables: Sequence[sympy.Symbol],
     parameters: Sequence[sympy.Symbol],
     conditions: Sequence[Condition],
-    at: Any,
+    values: Mapping[str, sympy.Expr],
     *,
-    direction: Any = None,
+    direction: Sequence[float] | None = None,
     hessian: Sequence[Sequence[sympy.Expr]] | None = None,
-    back: Mapping | None = None,
+    native: Sequence[se.Basic | None] | None = None,
+    engine: _Engine | None = None,
 ) -> PointResult:
     """f, ∇f, ‖∇f‖, steepest-ascent direction, directional derivative, Hessian and the FD
-    check at the point ``at`` (which must give every variable and parameter a value)."""
-    values = parse_point(at)
+    check at the point ``values`` (already read: name → exact number; every variable and
+    parameter needs one). ``native`` = SymEngine forms of [f, *partials] where known and the
+    ``engine`` that made them, so nothing is converted twice."""
     symbols = list(variables) + [p for p in parameters if p not in variables]
     by_name = {s.name: s for s in symbols}
     unknown = [k for k in values if k not in by_name]
@@ -270,11 +178,11 @@ def evaluate_at(
     subs = {by_name[k]: v for k, v in values.items()}
     floats = [float(subs[s].evalf(17)) for s in symbols]
     point_text = ", ".join(f"{s.name} = {values[s.name]}" for s in symbols)
-    check_point(conditions, subs, point_text, back, FUNCTION)
-    check_point(conditions, subs, point_text, back, PARTIALS)
+    check_point(conditions, subs, point_text, FUNCTION)
+    check_point(conditions, subs, point_text, PARTIALS)
 
     n = len(variables)
-    scalar = _Scalar([f, *partials], symbols)
+    scalar = _Scalar([f, *partials], symbols, native, engine)
     value = Number(_exact(f, subs), _finite(scalar(0, floats), "f", f, subs))
     grad = [Number(_exact(p, subs),
                    _finite(scalar(i + 1, floats), f"∂f/∂{variables[i].name}", p, subs))
@@ -290,7 +198,7 @@ def evaluate_at(
 
     directional = None
     if direction is not None:
-        vec = parse_direction(direction, n)
+        vec = list(direction)
         length = math.sqrt(sum(v * v for v in vec))
         u = [v / length for v in vec]
         directional = {
@@ -308,16 +216,19 @@ def evaluate_at(
     if unchecked:
         notes.append("finite-difference check not possible for " + ", ".join(unchecked)
                      + ": f is not a finite number a small step away from the point")
+    mismatch = None
     if bad:
-        notes.append("FINITE-DIFFERENCE MISMATCH for " + ", ".join(bad)
-                     + ": the symbolic and numerical partials disagree at this point")
+        mismatch = ("FINITE-DIFFERENCE MISMATCH for " + ", ".join(bad)
+                    + ": the symbolic and numerical partials disagree at this point")
+        notes.append(mismatch)
     hess_values = None
     if hessian is not None:
-        hs = _Scalar([h for row in hessian for h in row], symbols)
+        hs = _Scalar([h for row in hessian for h in row], symbols, engine=engine)
         hess_values = [[_finite(hs(i * n + j, floats), "a second partial") for j in range(n)]
                        for i in range(n)]
     return PointResult(
         point={s.name: fl for s, fl in zip(symbols, floats, strict=True)},
         value=value, gradient=grad, norm=norm, direction=unit,
         directional_derivative=directional, check=rows, hessian=hess_values, notes=notes,
+        mismatch_note=mismatch,
     )

@@ -10,6 +10,8 @@ from __future__ import annotations
 import sympy
 from sympy.core.function import AppliedUndef
 
+from nablab.dag import has_type
+
 
 def _data_sign(term_sum: sympy.Add) -> int:
     """-1 when the first bare data term (``y(n)``, with a number as coefficient) is negative."""
@@ -40,8 +42,6 @@ def tidy_sums(expr: sympy.Expr) -> sympy.Expr:
     return expr.replace(lambda e: isinstance(e, sympy.Sum), tidy_sum)
 
 
-def has_data(expr: sympy.Basic) -> bool:
+def sums_over_data(expr: sympy.Basic) -> bool:
     """True when ``expr`` sums over data (it cannot be evaluated at a point without the data)."""
-    from nablab.calculus.dag import has_type
-
     return has_type(expr, sympy.Sum, AppliedUndef)

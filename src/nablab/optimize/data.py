@@ -273,3 +273,19 @@ def load(data: Any, x: Any = None, y: Any = None) -> Dataset:
         return from_frame(frame, names, target, "array")
     raise DataError(f"cannot read regression data from a {type(data).__name__}",
                     hint="pass a CSV path, a pandas DataFrame, a dict of columns or (X, y) arrays")
+
+
+def is_dask_input(data: Any) -> bool:
+    """Dask collections, a pair of them, a glob, a directory or a Parquet path."""
+    def dasky(obj: Any) -> bool:
+        return type(obj).__module__.split(".")[0] in ("dask", "dask_expr")
+
+    if isinstance(data, tuple) and len(data) == 2:
+        return dasky(data[0]) or dasky(data[1])
+    if dasky(data):
+        return True
+    if isinstance(data, (str, os.PathLike)):
+        s = os.fspath(data)
+        return (any(c in s for c in "*?[") or s.endswith((".parquet", ".pq"))
+                or os.path.isdir(s))
+    return False

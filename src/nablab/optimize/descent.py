@@ -1,12 +1,20 @@
-"""Gradient descent θ ← θ − η∇f on any function, driven by its symbolic gradient.
+"""Descent on any typed function, driven by its symbolic gradient (and Hessian for Newton).
 
-The partials come from the calculus core (real variables), are compiled once to NumPy with
-shared subexpressions, and the loop records the path, f and ‖∇f‖ per step so that a person can
-see what the method did. Momentum and Adam are offered as labelled alternatives to plain GD.
+The partials come from the calculus core (real variables) and are compiled once to NumPy with
+shared subexpressions; every method of :mod:`nablab.optimize.methods` then runs the same loop,
+which records the path, f and ‖∇f‖ per step, says why the run stopped (:class:`Stop`), and
+what the Hessian's eigenvalues and the spread of the partials imply (:mod:`.advice`). Step sizes
+for gd and newton may come from a line search (:mod:`.linesearch`), with the accepted step and
+the number of trials of every iteration recorded.
+
+This layer takes already-read values: an :class:`~nablab.expression.Expression` or a SymPy
+expression, numbers for the start and the parameters. Reading user text is the facade's job
+(:func:`nablab.api.descent`).
 """
 
 from __future__ import annotations
 
+import enum
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -15,13 +23,36 @@ from typing import Any
 import numpy as np
 import sympy
 
-from nablab.errors import ComputeLimitError, DomainError, NablabError, ParseError
-from nablab.optimize import divergence
+from nablab.calculus.partials import partial as core_partial
+from nablab.errors import ComputeLimitError, DomainError, NablabError
+from nablab.expression import Expression, from_real, to_real
+from nablab.numeric import compile_numpy
+from nablab.optimize import advice as adv
+from nablab.optimize import divergence, linesearch
+from nablab.optimize.methods import (
+    LINE_SEARCH_METHODS,
+    LINE_SEARCHES,
+    make_update,
+    method_names,
+    resolve,
+)
 
-METHODS = ("gd", "momentum", "adam")
 MAX_STEPS = 1_000_000
+#: how often (in steps) the fast loop tests whether the point left every reasonable scale
+SCALE_CHECK_EVERY = 64
 
 Progress = Callable[[int, int, float], None]
+
+
+class Stop(enum.StrEnum):
+    """Why a run ended (a typed flag; :attr:`DescentResult.reason` says it in words)."""
+
+    CONVERGED = "converged"
+    LIMIT = "limit"
+    DIVERGED = "diverged"
+    LEFT_DOMAIN = "left_domain"
+    HESSIAN = "hessian"  # Newton: the Hessian is singular or indefinite
+    LINE_SEARCH = "line_search"  # no step met the line search's conditions
 
 
 @dataclass
@@ -39,10 +70,18 @@ class DescentResult:
     diverged: bool
     reason: str
     function: str
-    gradient: list[str]
+    gradient: list[sympy.Expr]  # the derived partials (render prints them)
     parameters: dict[str, float] = field(default_factory=dict)
     curvature: divergence.Curvature | None = None
     options: dict[str, float] = field(default_factory=dict)
+    status: Stop = Stop.LIMIT
+    stopped_at: int = 0
+    line_search: str = "fixed"
+    hyper: dict[str, float] = field(default_factory=dict)
+    step_sizes: list[float] = field(default_factory=list)  # accepted α per iteration
+    trials: list[int] = field(default_factory=list)  # trial steps per iteration
+    advice: adv.Advice | None = None
+    sensitivity: adv.RunSensitivity | None = None
     _evaluate: Callable | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -59,55 +98,31 @@ class DescentResult:
         assert self._evaluate is not None
         return self._evaluate(*coords)
 
-    def to_dict(self) -> dict:
-        return {
-            "variables": self.variables,
-            "path": [[_finite(v) for v in p] for p in self.path],
-            "values": [_finite(v) for v in self.values],
-            "grad_norms": [_finite(v) for v in self.grad_norms],
-            "converged": self.converged,
-            "diverged": self.diverged,
-            "reason": self.reason,
-            "steps": self.steps,
-            "point": [_finite(v) for v in self.point],
-            "value": _finite(self.values[-1]),
-            "method": self.method,
-            "rate": self.rate,
-            "options": self.options,
-            "start": self.start,
-            "function": self.function,
-            "gradient": self.gradient,
-            "parameters": self.parameters,
-            "curvature": self.curvature.to_dict() if self.curvature else None,
-        }
 
+@dataclass
+class DescentRuns:
+    """Several methods from the same start, one result each, in the order asked for."""
 
-def _finite(v: float) -> float | None:
-    return float(v) if math.isfinite(v) else None
+    function: str
+    variables: list[str]
+    start: list[float]
+    runs: list[DescentResult]
 
 
 def _number(name: str, value: Any, what: str) -> float:
-    if isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool):
+    plain = isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool)
+    if plain or (isinstance(value, sympy.Basic) and value.is_number):
         out = float(value)
     else:
-        try:
-            out = float(str(value).strip())
-        except ValueError:
-            raise ParseError(f"{what} for {name} is not a number: {value!r}",
-                             hint="write a plain decimal number such as 1.5 or -2e-3") from None
+        raise NablabError(f"{what} for {name} is not a number: {value!r}",
+                          hint="give a plain number such as 1.5 or -2e-3")
     if not math.isfinite(out):
-        raise ParseError(f"{what} for {name} must be finite, got {value!r}")
+        raise NablabError(f"{what} for {name} must be finite, got {value!r}")
     return out
 
 
 def _as_expression(f: Any, names: Sequence[str] | None) -> tuple[sympy.Expr, list[sympy.Symbol], str]:
-    """Given text, a parsed Expression or a SymPy expression, return (expr, variables, source)."""
-    from nablab.expression import Expression
-
-    if isinstance(f, str):
-        from nablab.parse import parse
-
-        f = parse(f, variables=list(names) if names else None)
+    """Given a parsed Expression or a SymPy expression, return (expr, variables, source)."""
     if isinstance(f, Expression):
         return f.expr, list(f.variables), f.source
     if isinstance(f, sympy.Basic):
@@ -122,11 +137,10 @@ def _as_expression(f: Any, names: Sequence[str] | None) -> tuple[sympy.Expr, lis
         else:
             variables = sorted((s for s in expr.free_symbols if isinstance(s, sympy.Symbol)),
                                key=lambda s: s.name)
-        from nablab.render.text import to_text
-
-        return expr, variables, to_text(expr)
+        return expr, variables, str(expr)
     raise NablabError(f"cannot run descent on a {type(f).__name__}",
-                      hint="pass the function as text, a parsed Expression or a SymPy expression")
+                      hint="pass a parsed Expression or a SymPy expression (text goes through "
+                           "nablab.descent, which reads it)")
 
 
 def _missing_start(unset: Sequence[str], names: Sequence[str], declared: bool) -> NablabError:
@@ -166,57 +180,61 @@ def _why_diverged(expr: sympy.Expr, variables: Sequence[sympy.Symbol], path: lis
 def partial(expr: sympy.Expr, var: sympy.Symbol) -> sympy.Expr:
     """∂expr/∂var over the reals, from the calculus core (the same derivative ``nablab grad``
     shows, so descent and the printed gradient can never disagree)."""
-    from nablab.calculus.partials import partial as core_partial
-    from nablab.expression import from_real, to_real
-
     real, back = to_real(expr)
     real_var = next((r for r, s in back.items() if s == var), var)
     return from_real(core_partial(real, real_var), back)
 
 
-def descent(
-    f: Any,
-    start: Mapping[str, Any] | Sequence[float],
-    rate: float,
-    *,
-    steps: int = 1000,
-    tol: float = 1e-8,
-    method: str = "gd",
-    variables: Sequence[str] | None = None,
-    params: Mapping[str, Any] | None = None,
-    momentum: float = 0.9,
-    beta1: float = 0.9,
-    beta2: float = 0.999,
-    eps: float = 1e-8,
-    progress: Progress | None = None,
-) -> DescentResult:
-    """Minimise f from ``start`` with fixed rate ``rate``.
+@dataclass
+class Problem:
+    """f with its parameters substituted, its variables, the start, and the compiled f, ∇f."""
 
-    Stops when ‖∇f‖ < ``tol`` (converged), after ``steps`` updates, when the run diverges
-    (non-finite or steadily growing f; the reason names η against 2/L), or when it leaves the
-    domain of f. ``method`` is ``"gd"`` (θ ← θ − η∇f), ``"momentum"`` (heavy ball:
-    v ← βv + ∇f, θ ← θ − ηv) or ``"adam"`` (Kingma & Ba, bias-corrected).
-    """
-    if method not in METHODS:
-        raise NablabError(f"unknown method {method!r}", hint="choose gd, momentum or adam")
-    rate = _number("the rate", rate, "value")
-    if rate <= 0:
-        raise NablabError(f"the learning rate η must be positive, got {rate:g}",
-                          hint="a small positive number such as 0.1 or 0.01")
-    if not isinstance(steps, int) or steps < 0:
-        raise NablabError(f"steps must be a non-negative integer, got {steps!r}")
-    if steps > MAX_STEPS:
-        raise ComputeLimitError(f"at most {MAX_STEPS:,} steps, got {steps:,}")
+    expr: sympy.Expr
+    variables: list[sympy.Symbol]
+    names: list[str]
+    source: str
+    x0: list[float]
+    params: dict[str, float]
+    grads: list[sympy.Expr]
+    fn: Callable  # (x…) ↦ [f, ∂f/∂x₁, …]
+    f_only: Callable
+    _hessian: Callable | None = None
 
-    from nablab.parse.reader import canonical_name
+    def evaluate(self, x: np.ndarray) -> tuple[float, np.ndarray]:
+        try:
+            with np.errstate(all="ignore"):
+                out = self.fn(*x.tolist())
+            return float(out[0]), np.array(out[1:], dtype=float)
+        except OverflowError:  # Python floats raise where NumPy says inf
+            return math.inf, np.full(len(x), math.inf)
+        except (TypeError, ValueError, ZeroDivisionError):  # complex or undefined: off the domain
+            return math.nan, np.full(len(x), math.nan)
 
-    if isinstance(start, Mapping):  # x_1 / θ₀ as the function spells them: x1, theta0
-        start = {canonical_name(k): v for k, v in start.items()}
-    params = {canonical_name(k): v for k, v in (params or {}).items()}
+    def hessian(self) -> Callable:
+        """The compiled derived Hessian (compiled on first use: only Newton and advice need it)."""
+        if self._hessian is None:
+            H = sympy.Matrix([[partial(g, v) for v in self.variables] for g in self.grads])
+            self._hessian = compile_numpy(H, self.variables)
+        return self._hessian
+
+    def hessian_at(self, x: Sequence[float]) -> np.ndarray | None:
+        with np.errstate(all="ignore"):
+            try:
+                H = np.array(self.hessian()(*x), dtype=float)
+            except (TypeError, ValueError):
+                return None
+        if H.shape != (len(self.names),) * 2 or not np.all(np.isfinite(H)):
+            return None
+        return (H + H.T) / 2
+
+
+def problem(f: Any, start: Mapping[str, Any] | Sequence[float],
+            variables: Sequence[str] | None = None,
+            params: Mapping[str, Any] | None = None) -> Problem:
+    """Check f, the start and the parameters, and compile f and ∇f once (shared by the runs)."""
     start_names = list(start.keys()) if isinstance(start, Mapping) else None
-    variables_given = variables
-    expr, variables, source = _as_expression(f, variables or start_names)
-    names = [v.name for v in variables]
+    expr, syms, source = _as_expression(f, variables or start_names)
+    names = [v.name for v in syms]
     if isinstance(start, Mapping):
         unknown = [k for k in start if k not in names]
         if unknown:
@@ -231,89 +249,311 @@ def descent(
         if len(x0) != len(names):
             raise NablabError(f"f has {len(names)} variables ({', '.join(names)}) but the start "
                               f"point has {len(x0)} coordinates")
-
     param_values = {k: _number(k, v, "value") for k, v in (params or {}).items()}
-    free = sorted((s for s in expr.free_symbols - set(variables)), key=lambda s: s.name)
+    free = sorted((s for s in expr.free_symbols - set(syms)), key=lambda s: s.name)
     unset = [s.name for s in free if s.name not in param_values]
     if unset:
-        raise _missing_start(unset, names, declared=bool(variables_given))
+        raise _missing_start(unset, names, declared=bool(variables))
     expr = expr.xreplace({s: sympy.Float(param_values[s.name]) for s in free})
-
-    grads = [partial(expr, v) for v in variables]
-    from nablab.numeric import compile_numpy
-    from nablab.render.text import to_text
-
-    fn = compile_numpy([expr, *grads], variables)
-    f_only = compile_numpy(expr, variables)
-
-    def evaluate(x: np.ndarray) -> tuple[float, np.ndarray]:
-        with np.errstate(all="ignore"):
-            out = fn(*x)
-        try:
-            val = float(out[0])
-            g = np.array([float(v) for v in out[1:]], dtype=float)
-        except (TypeError, ValueError):  # complex results: outside the real domain
-            return math.nan, np.full(len(x), math.nan)
-        return val, g
-
-    x = np.array(x0, dtype=float)
-    value, g = evaluate(x)
+    grads = [partial(expr, v) for v in syms]
+    p = Problem(expr, syms, names, source, x0, param_values, grads,
+                compile_numpy([expr, *grads], syms), compile_numpy(expr, syms))
+    value, g = p.evaluate(np.array(x0, dtype=float))
     if not (math.isfinite(value) and np.all(np.isfinite(g))):
         raise DomainError(
             "f or its gradient is not defined at the start point "
             + ", ".join(f"{n}={v:g}" for n, v in zip(names, x0, strict=True)),
             hint="start inside the domain of f (e.g. log needs a positive argument)")
+    return p
 
-    path, values, norms = [x.tolist()], [value], [float(np.linalg.norm(g))]
-    v = np.zeros_like(x)
-    m2 = np.zeros_like(x)
-    converged = diverged = False
-    reason = ""
-    for k in range(1, steps + 2):
-        if norms[-1] < tol:
-            converged, reason = True, f"‖∇f‖ = {norms[-1]:.3g} < tol = {tol:g}"
-            break
-        if k == steps + 1:
-            reason = f"step limit reached ({steps} steps) with ‖∇f‖ = {norms[-1]:.3g}"
-            break
-        if method == "gd":
-            x = x - rate * g
-        elif method == "momentum":
-            v = momentum * v + g
-            x = x - rate * v
+
+def _check_run(rate: Any, steps: Any, method: str, line_search: str) -> float:
+    if line_search not in LINE_SEARCHES:
+        raise NablabError(f"unknown line search {line_search!r}",
+                          hint=f"the step sizes are {', '.join(LINE_SEARCHES)}")
+    if line_search != "fixed" and method not in LINE_SEARCH_METHODS:
+        raise NablabError(f"a {line_search} line search is for "
+                          f"{' and '.join(LINE_SEARCH_METHODS)}, not {method}",
+                          hint=f"{method} uses a fixed rate η")
+    if method == "newton":
+        return math.nan  # Newton's step is its own parameter α
+    if rate is None:
+        raise NablabError(f"{method} needs a learning rate η", hint="e.g. a rate of 0.1")
+    rate = _number("the rate", rate, "value")
+    if rate <= 0:
+        raise NablabError(f"the learning rate η must be positive, got {rate:g}",
+                          hint="η must be in (0, ∞); a small positive number such as 0.1 or 0.01")
+    return rate
+
+
+def _check_steps(steps: Any) -> None:
+    if not isinstance(steps, int) or isinstance(steps, bool) or steps < 0:
+        raise NablabError(f"steps must be a non-negative integer, got {steps!r}")
+    if steps > MAX_STEPS:
+        raise ComputeLimitError(f"at most {MAX_STEPS:,} steps, got {steps:,}")
+
+
+def descent(
+    f: Any,
+    start: Mapping[str, Any] | Sequence[float],
+    rate: float | None = None,
+    *,
+    steps: int = 1000,
+    tol: float = 1e-8,
+    method: str | Sequence[str] = "gd",
+    variables: Sequence[str] | None = None,
+    params: Mapping[str, Any] | None = None,
+    line_search: str = "fixed",
+    progress: Progress | None = None,
+    **hyper: float,
+) -> DescentResult | DescentRuns:
+    """Minimise f from ``start``: one method → a :class:`DescentResult`; several (a list, or
+    ``"gd,adam"``) → :class:`DescentRuns`, one run each from the same start, in that order.
+
+    ``method``: gd, momentum (β), nesterov (μ), adagrad (ε), rmsprop (ρ, ε), adam (β1, β2, ε),
+    newton (from the derived Hessian); parameters by name (``beta=0.8``, ``β1=0.95``).
+    ``line_search``: fixed (rate η), armijo or wolfe (gd and newton; the rate is the first trial
+    step). Stops when ‖∇f‖ < ``tol``, after ``steps`` updates, on divergence (non-finite or
+    steadily growing f; the reason names η against 2/L and the step), on leaving the domain of
+    f, or when Newton meets a singular or indefinite Hessian.
+    """
+    methods = method_names(method)
+    settings = resolve(methods, hyper)
+    _check_steps(steps)
+    for m in methods:
+        _check_run(rate, steps, m, line_search)
+    prob = problem(f, start, variables, params)
+    runs = [run(prob, m, rate, steps=steps, tol=tol, line_search=line_search,
+                hyper=settings[m], progress=progress) for m in methods]
+    if isinstance(method, str) and "," not in method:
+        return runs[0]
+    return DescentRuns(function=prob.source, variables=prob.names, start=prob.x0, runs=runs)
+
+
+def run(prob: Problem, method: str, rate: float | None, *, steps: int = 1000,
+        tol: float = 1e-8, line_search: str = "fixed", hyper: Mapping[str, float] | None = None,
+        progress: Progress | None = None) -> DescentResult:
+    """One method on a compiled :class:`Problem` (the loop; hyper-parameters already checked)."""
+    eta = _check_run(rate, steps, method, line_search)
+    _check_steps(steps)
+    hyper = dict(hyper or resolve([method], {})[method])
+    if method == "newton":
+        eta = hyper["alpha"]
+    with np.errstate(all="ignore"):
+        if method == "newton" or line_search != "fixed":
+            rec = _searching_loop(prob, method, eta, steps, tol, line_search, progress)
         else:
-            v = beta1 * v + (1 - beta1) * g
-            m2 = beta2 * m2 + (1 - beta2) * g * g
-            x = x - rate * (v / (1 - beta1**k)) / (np.sqrt(m2 / (1 - beta2**k)) + eps)
-        value, g = evaluate(x)
-        path.append(x.tolist())
+            rec = _fast_loop(prob, make_update(method, eta, hyper, len(prob.names)), method,
+                             steps, tol, progress)
+    return _result(prob, method, eta, steps, tol, line_search, hyper, rec)
+
+
+@dataclass
+class _Record:
+    path: list[Any]
+    values: list[float]
+    norms: list[float]
+    grads: list[Any]
+    status: Stop
+    stopped_at: int
+    why: str
+    step_sizes: list[float] = field(default_factory=list)
+    trials: list[int] = field(default_factory=list)
+
+
+def _fast_loop(prob: Problem, update: Callable, method: str, steps: int, tol: float,
+               progress: Progress | None) -> _Record:
+    """The first-order loop at a fixed rate: one compiled call and one update per step, on
+    lists of Python floats (see :func:`nablab.optimize.methods.make_update`)."""
+    fn = prob.fn
+    x = [float(c) for c in prob.x0]
+    value, g0 = prob.evaluate(np.array(x))
+    g = g0.tolist()
+    path, values, grads = [x], [value], [g]
+    norm = math.hypot(*g)
+    norms = [norm]
+    scale = divergence.BLOWUP * (1.0 + max((abs(v) for v in prob.x0), default=0.0))
+    f0 = value
+    rises = 0
+    gd = method == "gd"
+    hypot, isfinite, nan, inf = math.hypot, math.isfinite, math.nan, math.inf
+    d = len(x)
+    for k in range(1, steps + 2):
+        if norm < tol:
+            return _Record(path, values, norms, grads, Stop.CONVERGED, k - 1, "")
+        if k == steps + 1:
+            return _Record(path, values, norms, grads, Stop.LIMIT, steps, "")
+        x = update(x, g, k)
+        try:
+            out = fn(*x)
+            new = float(out[0])
+            g = out[1:]
+            norm = hypot(*g)  # also refuses complex partials (TypeError)
+        except OverflowError:  # Python floats raise where NumPy says inf
+            new, g, norm = inf, [inf] * d, inf
+        except (TypeError, ValueError, ZeroDivisionError):  # complex or undefined: off the domain
+            new, g, norm = nan, [nan] * d, nan
+        rises = rises + 1 if new > value else 0
+        value = new
+        path.append(x)
         values.append(value)
-        norms.append(float(np.linalg.norm(g)))
+        grads.append(g)
+        norms.append(norm)
         if progress is not None:
             progress(k, steps, value)
-        overflow = (not math.isfinite(value) and (math.isinf(value) or not np.all(np.isfinite(x))))
-        if math.isnan(value) and np.all(np.isfinite(x)):
-            reason = ("left the domain of f at "
-                      + ", ".join(f"{n}={c:.6g}" for n, c in zip(names, x, strict=True))
-                      + "; try a smaller rate or another start")
-            break
-        why = "f became non-finite (overflow)" if overflow else divergence.detect(
-            values, x, x0, method)
-        if why:
-            diverged = True
-            words = _why_diverged(expr, variables, path, values, evaluate, rate, method, tol)
-            reason = f"diverged: {why}; {words}"
-            break
+        if not (isfinite(value) and isfinite(norm)):
+            return _nonfinite(path, values, norms, grads, np.array(x, dtype=float), k)
+        if gd and rises >= divergence.GROWTH_STEPS and value > f0:
+            return _Record(path, values, norms, grads, Stop.DIVERGED, k,
+                           f"f grew for {divergence.GROWTH_STEPS} steps in a row and is above "
+                           "its starting value")
+        if k % SCALE_CHECK_EVERY == 0 and max(map(abs, x)) > scale:
+            return _Record(path, values, norms, grads, Stop.DIVERGED, k,
+                           f"the point left every reasonable scale (|x| > "
+                           f"{divergence.BLOWUP:g}·(1 + |start|))")
+    raise AssertionError("unreachable")  # pragma: no cover
 
-    curv = divergence.curvature(expr, variables) if divergence.is_quadratic(expr, variables) else None
+
+def _nonfinite(path, values, norms, grads, x, k) -> _Record:
+    value = values[-1]
+    scale = divergence.BLOWUP * (1.0 + float(np.max(np.abs(path[0])))) if len(path[0]) else math.inf
+    if math.isnan(value) and np.all(np.isfinite(x)) and float(np.max(np.abs(x))) > scale:
+        # far past every reasonable scale, f or ∇f failing there (sin of 1e197 is NaN) is a
+        # symptom of the run-off, not a domain edge
+        return _Record(path, values, norms, grads, Stop.DIVERGED, k,
+                       f"the point left every reasonable scale (|x| > "
+                       f"{divergence.BLOWUP:g}·(1 + |start|))")
+    if math.isnan(value) and np.all(np.isfinite(x)):
+        return _Record(path, values, norms, grads, Stop.LEFT_DOMAIN, k, "")
+    what = "f" if not math.isfinite(value) else "∇f"
+    kind = "overflow" if np.any(np.isinf(x)) or (math.isinf(value)) else "NaN"
+    return _Record(path, values, norms, grads, Stop.DIVERGED, k,
+                   f"{what} became non-finite ({kind})")
+
+
+def _searching_loop(prob: Problem, method: str, eta: float, steps: int, tol: float,
+                    line_search: str, progress: Progress | None) -> _Record:
+    """gd or newton with a fixed step or a line search, one direction per iteration."""
+    x = np.array(prob.x0, dtype=float)
+    value, g = prob.evaluate(x)
+    path, values, grads = [x], [value], [g]
+    norms = [math.sqrt(float(g @ g))]
+    sizes: list[float] = []
+    trials: list[int] = []
+    f0 = value
+    rises = 0
+
+    def done(status: Stop, k: int, why: str = "") -> _Record:
+        return _Record(path, values, norms, grads, status, k, why, sizes, trials)
+
+    for k in range(1, steps + 2):
+        if norms[-1] < tol:
+            return done(Stop.CONVERGED, k - 1)
+        if k == steps + 1:
+            return done(Stop.LIMIT, steps)
+        if method == "newton":
+            p, trouble = _newton_direction(prob, x, g, k)
+            if p is None:
+                return done(Stop.HESSIAN, k - 1, trouble)
+        else:
+            p = -g
+        if line_search == "fixed":
+            x = x + eta * p
+            value_new, g = prob.evaluate(x)
+            alpha, n_trials = eta, 1
+        else:
+            search = linesearch.armijo if line_search == "armijo" else linesearch.wolfe
+            found = search(prob.evaluate, x, value, g, p, eta)
+            if isinstance(found, linesearch.Failed):
+                trials.append(found.trials)
+                return done(Stop.LINE_SEARCH, k - 1, f"at step {k}: {found.why}")
+            x, value_new, g, alpha, n_trials = (found.x, found.value, found.grad, found.alpha,
+                                                found.trials)
+        rises = rises + 1 if value_new > value else 0
+        value = value_new
+        sizes.append(alpha)
+        trials.append(n_trials)
+        path.append(x)
+        values.append(value)
+        grads.append(g)
+        norms.append(math.sqrt(float(g @ g)))
+        if progress is not None:
+            progress(k, steps, value)
+        if not math.isfinite(value) or not math.isfinite(norms[-1]):
+            rec = _nonfinite(path, values, norms, grads, x, k)
+            rec.step_sizes, rec.trials = sizes, trials
+            return rec
+        if rises >= divergence.GROWTH_STEPS and value > f0:
+            return done(Stop.DIVERGED, k, f"f grew for {divergence.GROWTH_STEPS} steps in a "
+                                          "row and is above its starting value")
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _newton_direction(prob: Problem, x: np.ndarray, g: np.ndarray, k: int
+                      ) -> tuple[np.ndarray | None, str]:
+    """−H⁻¹∇f, or None and why not (Hessian not finite, singular, or not positive definite)."""
+    at = ", ".join(f"{n}={c:.6g}" for n, c in zip(prob.names, x, strict=True))
+    H = prob.hessian_at(x)
+    if H is None:
+        return None, f"the Hessian is not finite at step {k - 1} ({at}), so Newton's step is undefined"
+    lam = np.linalg.eigvalsh(H)
+    shown = ", ".join(f"{v:.6g}" for v in lam)
+    top = float(np.max(np.abs(lam)))
+    if top == 0 or float(np.min(np.abs(lam))) <= 1e-12 * top:
+        return None, (f"the Hessian is singular at step {k - 1} ({at}; eigenvalues {shown}): "
+                      "H⁻¹∇f does not exist there; use gd, or start where f curves in every "
+                      "direction")
+    if lam[0] < 0:
+        return None, (f"the Hessian is indefinite at step {k - 1} ({at}; eigenvalues {shown}): "
+                      "the Newton step heads for the stationary point of the quadratic model, "
+                      "a saddle or a maximum, not a minimum; use gd or start nearer a minimum")
+    return np.linalg.solve(H, -g), ""
+
+
+def _result(prob: Problem, method: str, eta: float, steps: int, tol: float, line_search: str,
+            hyper: dict[str, float], rec: _Record) -> DescentResult:
+    path_arr = np.array(rec.path, dtype=float)
+    grads_arr = np.array(rec.grads, dtype=float)
+    path = path_arr.tolist()
+    values = [float(v) for v in rec.values]
+    k = rec.stopped_at
+    norm = rec.norms[-1]
+    if rec.status is Stop.CONVERGED:
+        reason = f"‖∇f‖ = {norm:.3g} < tol = {tol:g}"
+    elif rec.status is Stop.LIMIT:
+        reason = f"step limit reached ({steps} steps) with ‖∇f‖ = {norm:.3g}"
+    elif rec.status is Stop.LEFT_DOMAIN:
+        reason = (f"left the domain of f at step {k}, at "
+                  + ", ".join(f"{n}={c:.6g}" for n, c in zip(prob.names, path[-1], strict=True))
+                  + "; try a smaller rate or another start")
+    elif rec.status is Stop.DIVERGED:
+        words = _why_diverged(prob.expr, prob.variables, path, values, prob.evaluate, eta,
+                              method, tol)
+        reason = f"diverged at step {k}: {rec.why}; {words}"
+    else:
+        reason = rec.why
+    quad = divergence.is_quadratic(prob.expr, prob.variables)
+    curv = divergence.curvature(prob.expr, prob.variables) if quad else None
     options: dict[str, float] = {"steps": steps, "tol": tol}
-    if method == "momentum":
-        options["momentum"] = momentum
-    elif method == "adam":
-        options.update(beta1=beta1, beta2=beta2, eps=eps)
+    options.update({("momentum" if n == "beta" else n): v for n, v in hyper.items()})
     return DescentResult(
-        variables=names, method=method, rate=rate, start=x0, path=path, values=values,
-        grad_norms=norms, converged=converged, diverged=diverged, reason=reason,
-        function=source, gradient=[to_text(gr) for gr in grads], parameters=param_values,
-        curvature=curv, options=options, _evaluate=f_only,
+        variables=prob.names, method=method, rate=eta, start=prob.x0, path=path,
+        values=values, grad_norms=[float(v) for v in rec.norms],
+        converged=rec.status is Stop.CONVERGED, diverged=rec.status is Stop.DIVERGED,
+        reason=reason, function=prob.source, gradient=list(prob.grads),
+        parameters=prob.params, curvature=curv, options=options, status=rec.status,
+        stopped_at=k, line_search=line_search, hyper=hyper, step_sizes=rec.step_sizes,
+        trials=rec.trials, advice=_advice(prob, quad, path, rec.status),
+        sensitivity=adv.sensitivity_along(prob.names, path_arr, grads_arr),
+        _evaluate=prob.f_only,
     )
+
+
+def _advice(prob: Problem, quad: bool, path: list[list[float]], status: Stop) -> adv.Advice | None:
+    """Eigenvalue advice: exact for a quadratic; else the quadratic model at the point reached
+    (when converged: the minimum's neighbourhood) or at the start."""
+    at = path[-1] if status is Stop.CONVERGED or quad else path[0]
+    H = prob.hessian_at(at)
+    if H is None:
+        return None
+    return adv.advice(np.linalg.eigvalsh(H), quad, None if quad else at)

@@ -47,14 +47,6 @@ class Curvature:
     def max_stable_rate(self) -> float:
         return 2.0 / self.L if self.L > 0 else math.inf
 
-    def to_dict(self) -> dict:
-        return {
-            "L": self.L,
-            "smallest_eigenvalue": self.smallest,
-            "quadratic": self.quadratic,
-            "max_stable_rate": self.max_stable_rate if math.isfinite(self.max_stable_rate) else None,
-            "at": list(self.at) if self.at is not None else None,
-        }
 
 
 def detect(values: Sequence[float], point: Sequence[float], start: Sequence[float],

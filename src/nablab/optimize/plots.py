@@ -111,7 +111,7 @@ def regression_plot(result: Any, path: str | os.PathLike, data: Any = None) -> s
     """Loss per iteration, the fit, and J's contours with the path (original units)."""
     out = _check(path)
     ds = None
-    from nablab.optimize.distributed import is_dask_input
+    from nablab.optimize.data import is_dask_input
 
     if data is not None and not is_dask_input(data):
         from nablab.optimize.data import load

@@ -45,6 +45,3 @@ class Standardizer:
         theta = np.asarray(theta, dtype=float)
         w = theta[1:] * self.std
         return np.concatenate([[theta[0] + float(np.dot(theta[1:], self.mean))], w])
-
-    def to_dict(self) -> dict:
-        return {"mean": self.mean.tolist(), "std": self.std.tolist()}

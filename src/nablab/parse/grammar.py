@@ -12,161 +12,36 @@ Precedence, loosest first::
 A function without parentheses takes the implicit product that follows, up to the next
 function or explicit operator: ``sin 2x`` = sin(2x), ``sin x^2`` = sin(x²), ``sin x + y`` =
 sin(x) + y, ``cos x sin y`` = cos(x)·sin(y). Every power of numbers is size-checked first.
-``\\frac``, ``\\sqrt`` and sums live in ``structures``.
+``\\frac``, ``\\sqrt`` and ``\\sum`` live in ``latex``, sums over data in ``structures``, the
+parser's state and checks in ``cursor``. Values are :class:`nablab.parse.nodes.Node`: SymEngine
+for symbolic parts, SymPy for numbers, with the SymPy recipe replayed once for ``expr``.
 """
 
 from __future__ import annotations
 
+import symengine as se
 import sympy
 from sympy import S
 
-from nablab.errors import DomainError, LimitError, ParseError
-from nablab.expression import ParseWarning
+from nablab.errors import DomainError, LimitError
 from nablab.parse import limits
-from nablab.parse.magnitude import exp_size, number_log10, power_size, too_large
-from nablab.parse.structures import StructuresMixin, _zero
-from nablab.parse.tokens import CMD, CONST, END, FUNC, NUM, OP, OPENERS, SYM, Token
+from nablab.parse import nodes as nd
+from nablab.parse.cursor import TOO_LARGE_HINT, is_zero
+from nablab.parse.latex import LatexMixin
+from nablab.parse.magnitude import exp_size, power_size, too_large
+from nablab.parse.nodes import Node, leaf, sympy_of
+from nablab.parse.structures import SumsMixin
+from nablab.parse.tokens import BASE_GROUP, CMD, CONST, END, FUNC, NUM, OP, OPENERS, SYM, Token
 from nablab.parse.vocabulary import FUNCTIONS, FunctionSpec, function_spec
 
-_BAD = {
-    id(S.ComplexInfinity): ("an undefined value (division by zero, log(0), tan(π/2), …)",
-                            "a denominator or a logarithm's argument is zero here"),
-    id(S.NaN): ("an undefined value (like 0/0)", "check the expression near here"),
-    id(S.Infinity): ("an infinite value", "check the expression near here"),
-    id(S.NegativeInfinity): ("an infinite value", "check the expression near here"),
-}
-_TOO_LARGE_HINT = (f"numbers are limited to about 10^{int(limits.MAX_LOG10_MAGNITUDE)}; "
-                   f"exponents of a symbol to {limits.MAX_EXPONENT}")
-_POWER_FORMS = {"sqrt": S.Half, "cbrt": sympy.Rational(1, 3)}
+_POWER_FORMS = {"sqrt": leaf(S.Half), "cbrt": leaf(sympy.Rational(1, 3))}
 
 
-def absolute_value(u: sympy.Expr) -> sympy.Expr:
-    """|u|, canonical: SymPy leaves Abs(-Abs(x)) as Abs(Abs(x)), which does not read back
-    equal (sympify makes it Abs(x)); ||u|| is |u|."""
-    if isinstance(u, sympy.Abs):  # SymPy's Abs(Abs(z)) writes z in a non-canonical form
-        return u
-    return _single_abs(sympy.Abs(u))
-
-
-def _single_abs(v: sympy.Expr, depth: int = 0) -> sympy.Expr:
-    # SymPy splits |a·b| into |a|·|b| and may leave the parts unevaluated (|1/y| where reading
-    # back gives 1/|y|, ||x|| where it gives |x|): evaluate them again, a few levels deep
-    if depth > 4:
-        return v
-    if isinstance(v, sympy.Abs):
-        inner = v.args[0]
-        if isinstance(inner, sympy.Abs):
-            return _single_abs(inner, depth + 1)
-        again = sympy.Abs(inner)
-        return v if again == v else _single_abs(again, depth + 1)
-    if v.is_Mul or v.is_Pow:
-        args = [_single_abs(a, depth + 1) for a in v.args]
-        if any(new is not old for new, old in zip(args, v.args, strict=True)):
-            return v.func(*args)
-    return v
-
-
-class Parser(StructuresMixin):
-    """Parses one token list; collects warnings and the symbols used in sum limits."""
-
-    def __init__(self, tokens: list[Token], source: str, declared: frozenset[str],
-                 warnings: list[ParseWarning]) -> None:
-        self.toks = tokens
-        self.i = 0
-        self.source = source
-        self.declared = declared
-        self.warnings = warnings
-        self.depth = 0
-        self.abs_depth = 0
-        self.limit_symbols: set[sympy.Symbol] = set()
-        self.bound_indices: set[sympy.Symbol] = set()
-        self._log_warned = False
-
-    # helpers ----------------------------------------------------------------------------------
-    def peek(self) -> Token:
-        return self.toks[self.i]
-
-    def advance(self) -> Token:
-        t = self.toks[self.i]
-        self.i += 1
-        return t
-
-    def error(self, message: str, tok: Token, hint: str | None = None,
-              cls: type[ParseError] = ParseError) -> ParseError:
-        return cls(message, column=tok.col, hint=hint, source=self.source)
-
-    def warn(self, message: str, tok: Token) -> None:
-        self.warnings.append(ParseWarning(message, tok.col))
-
-    def snippet(self, first: Token, last: Token) -> str:
-        return self.source[first.col - 1:max(last.end - 1, first.col)].strip()
-
-    def enter(self, tok: Token) -> None:
-        self.depth += 1
-        if self.depth > limits.MAX_DEPTH:
-            raise self.error(f"the expression is nested more than {limits.MAX_DEPTH} deep", tok,
-                             "simplify the expression or split it up", LimitError)
-
-    def leave(self) -> None:
-        self.depth -= 1
-
-    def expect(self, text: str, what: str) -> Token:
-        t = self.peek()
-        if t.kind == OP and t.text == text:
-            return self.advance()
-        found = "the end of the input" if t.kind == END else f"'{self.describe(t)}'"
-        hint = (f"add '{text}' at column {t.col}" if t.kind == END
-                else f"insert '{text}' before column {t.col} or fix what comes there")
-        raise self.error(f"expected '{text}' {what}, found {found}", t, hint)
-
-    @staticmethod
-    def describe(t: Token) -> str:
-        return t.text if t.kind != END else "end"
-
-    def check(self, value: sympy.Expr, tok: Token) -> sympy.Expr:
-        """Refuse zoo/nan/oo and numbers beyond the limits as soon as they appear."""
-        bad = _BAD.get(id(value))
-        if bad is not None:
-            raise self.error(f"this gives {bad[0]}", tok, bad[1])
-        if value.is_Number:
-            hi, lo = number_log10(value)
-            if too_large(max(hi, -lo if lo != float("-inf") else 0.0)):
-                raise self.error("this number is too large", tok, _TOO_LARGE_HINT, LimitError)
-            if value.is_Float and abs(hi) > limits.MAX_SCI_EXPONENT and not value.is_zero:
-                raise self.error("this decimal is out of the floating-point range", tok,
-                                 "decimals must lie between 1e-300 and 1e300", LimitError)
-            return value
-        if value.is_Atom:
-            return value
-        for a in value.args:
-            bad = _BAD.get(id(a))
-            if bad is not None:
-                raise self.error(f"this gives {bad[0]}", tok, bad[1])
-        return value
-
-    def real(self, value: sympy.Expr, tok: Token) -> sympy.Expr:
-        """Refuse i appearing where a root or logarithm of a negative number was evaluated
-        (sqrt(-4) = 2i, ln(-2) = ln 2 + iπ): nablab works over the reals."""
-        if value.has(S.ImaginaryUnit) or (value.is_number and value.is_extended_real is False):
-            raise self.not_real(tok)  # also asin(2), acosh(0): constants with no real value
-        return value
-
-    def not_real(self, tok: Token) -> DomainError:
-        return DomainError("this is not a real number", column=tok.col, source=self.source,
-                           hint="nablab works over the real numbers: an even root or a "
-                                "logarithm of a negative number, or asin/acos of a number "
-                                "outside [-1, 1], has no real value")
-
-    def starts_operand(self, t: Token) -> bool:
-        k = t.kind
-        if k in (NUM, SYM, CONST, FUNC, CMD):
-            return True
-        if k == OP:
-            return t.text in OPENERS or (t.text == "|" and self.abs_depth == 0)
-        return False
+class Parser(SumsMixin, LatexMixin):
+    """The levels of the grammar (the state and helpers are in ``cursor.ParserBase``)."""
 
     # levels ------------------------------------------------------------------------------------
-    def parse(self) -> sympy.Expr:
+    def parse(self) -> Node:
         value = self.sum_level()
         t = self.peek()
         if t.kind != END:
@@ -183,52 +58,57 @@ class Parser(StructuresMixin):
             raise self.error(f"unexpected '{self.describe(t)}'", t)
         return value
 
-    def sum_level(self) -> sympy.Expr:
-        first = self.peek()
+    def negative(self, value: Node, t: Token) -> Node:
+        return self.build(nd.neg, nd.se_neg, (value,), t)
+
+    def sum_level(self) -> Node:
+        first = self.toks[self.i]
         self.enter(first)
         terms = [self.product_level()]
+        toks = self.toks
         while True:
-            t = self.peek()
+            t = toks[self.i]
             if t.kind != OP:
                 break
             if t.text == "+":
-                self.advance()
+                self.i += 1
                 terms.append(self.product_level())
             elif t.text == "-":
-                self.advance()
-                terms.append(self.check(-self.product_level(), t))
+                self.i += 1
+                terms.append(self.negative(self.product_level(), t))
             else:
                 break
-        self.leave()
+        self.depth -= 1
         if len(terms) == 1:
             return terms[0]
-        return self.check(sympy.Add(*terms), first)
+        return self.build(nd.add, se.Add, tuple(terms), first)
 
-    def product_level(self) -> sympy.Expr:
+    def product_level(self) -> Node:
         # a leading sign applies to the whole product: -(a)(b) = -((a)(b)), as SymPy builds it
-        start = self.peek()
+        start = self.toks[self.i]
         negative = False
         while start.kind == OP and start.text in ("+", "-"):
             negative ^= start.text == "-"
-            self.advance()
-            start = self.peek()
+            self.i += 1
+            start = self.toks[self.i]
         value = self.product(start)
-        return self.check(-value, start) if negative else value
+        return self.negative(value, start) if negative else value
 
-    def product(self, start: Token) -> sympy.Expr:
+    def product(self, start: Token) -> Node:
         factors = [self.power_level()]
+        toks = self.toks
         while True:
-            t = self.peek()
+            t = toks[self.i]
             if t.kind == OP and t.text == "*":
-                self.advance()
+                self.i += 1
                 factors.append(self.unary())
             elif t.kind == OP and t.text == "/":
-                self.advance()
+                self.i += 1
                 den = self.denominator(start, t)
-                if _zero(den):
+                if is_zero(den):
                     raise self.error("this gives division by zero", t,
                                      "the denominator is zero")
-                factors.append(self.check(sympy.Pow(den, -1), t))
+                factors.append(self.build(nd.inverse, nd.se_inverse, (den,), t))
             elif self.starts_operand(t):
                 self.no_two_numbers(t)
                 factors.append(self.power_level())
@@ -236,14 +116,14 @@ class Parser(StructuresMixin):
                 break
         if len(factors) == 1:
             return factors[0]
-        return self.check(sympy.Mul(*factors), start)
+        return self.build(nd.mul, se.Mul, tuple(factors), start)
 
     def no_two_numbers(self, t: Token) -> None:
         if t.kind == NUM and self.toks[self.i - 1].kind == NUM:
             raise self.error("two numbers in a row", t,
                              "write an operator between them, like 2*3, or remove the space")
 
-    def denominator(self, start: Token, slash: Token) -> sympy.Expr:
+    def denominator(self, start: Token, slash: Token) -> Node:
         first = self.peek()
         den = self.unary()
         if first.word >= 0 and first.kind in (SYM, CONST, FUNC):
@@ -253,7 +133,7 @@ class Parser(StructuresMixin):
                 names.append(self.peek().text)
                 parts.append(self.power_level())
             if len(parts) > 1:
-                den = self.check(sympy.Mul(*parts), first)
+                den = self.build(nd.mul, se.Mul, tuple(parts), first)
                 last = self.toks[self.i - 1]
                 self.warn(f"read '{self.snippet(start, last)}' with '{self.snippet(first, last)}' "
                           f"as one denominator: …/({'·'.join(names)})", slash)
@@ -266,68 +146,84 @@ class Parser(StructuresMixin):
                       f"write {num}/({den_text}{rest}) to divide by {den_text}{rest}", slash)
         return den
 
-    def unary(self) -> sympy.Expr:
-        t = self.peek()
+    def unary(self) -> Node:
+        t = self.toks[self.i]
         if t.kind == OP and t.text in ("+", "-"):
-            self.advance()
+            self.i += 1
             self.enter(t)
             value = self.unary()
-            self.leave()
-            return self.check(-value, t) if t.text == "-" else value
+            self.depth -= 1
+            return self.negative(value, t) if t.text == "-" else value
         return self.power_level()
 
-    def power_level(self) -> sympy.Expr:
+    def power_level(self) -> Node:
         base = self.primary()
-        t = self.peek()
+        t = self.toks[self.i]
         if t.kind == OP and t.text == "^":
-            self.advance()
+            self.i += 1
             return self.power(base, self.exponent(), t)
         return base
 
-    def exponent(self) -> sympy.Expr:
-        t = self.peek()
+    def exponent(self) -> Node:
+        t = self.toks[self.i]
         self.enter(t)
         if t.kind == OP and t.text in ("+", "-"):
-            self.advance()
+            self.i += 1
             value = self.exponent()
-            value = self.check(-value, t) if t.text == "-" else value
+            value = self.negative(value, t) if t.text == "-" else value
         else:
             value = self.power_level()
-        self.leave()
+        self.depth -= 1
         return value
 
-    def power(self, base: sympy.Expr, ex: sympy.Expr, tok: Token) -> sympy.Expr:
-        if ex.is_Number and abs(ex) > limits.MAX_EXPONENT:
-            raise self.error("this power is too large", tok, _TOO_LARGE_HINT, LimitError)
-        if base.is_number and ex.is_number and too_large(power_size(base, ex)):
-            raise self.error("this power is too large", tok, _TOO_LARGE_HINT, LimitError)
-        if base.is_Number and base < 0 and ex.is_Rational and not ex.is_Integer:
-            raise DomainError("a negative number to a fractional power is not a real number",
-                              column=tok.col, source=self.source,
-                              hint="for the real cube root of -8 write -(8^(1/3))")
-        if _zero(base) and ex.is_Number and ex < 0:
-            raise self.error("this gives division by zero", tok, "0 to a negative power")
-        if base.is_Add and not base.is_number and ex.is_Integer and ex not in (S.Zero, S.One):
-            # what evaluation would give (Add._eval_power only acts on numbers and infinities),
-            # without its assumption queries, which cost ms per power on big inputs
-            return sympy.Pow(base, ex, evaluate=False)
-        value = sympy.Pow(base, ex)
-        if value.is_Mul and any(a.is_Mul for a in value.args):
-            # SymPy's roots of numeric products can leave a Mul inside a Mul, which does not
-            # read back equal; flatten it as a fresh Mul would be
-            value = sympy.Mul(*value.args)
-        if base.is_number and ex.is_number:
-            self.real(value, tok)
-        return self.check(value, tok)
+    def power(self, base: Node, ex: Node, tok: Token) -> Node:
+        if ex.num:
+            e = ex.sp
+            if e.is_Integer:  # the common case, without SymPy's comparison machinery
+                big = abs(e.p) > limits.MAX_EXPONENT
+            else:
+                big = bool(e.is_Number and abs(e) > limits.MAX_EXPONENT)
+            if big:
+                raise self.error("this power is too large", tok, TOO_LARGE_HINT, LimitError)
+            if base.num:
+                b = base.sp
+                if too_large(power_size(b, e)):
+                    raise self.error("this power is too large", tok, TOO_LARGE_HINT, LimitError)
+                if b.is_Number and b < 0 and e.is_Rational and not e.is_Integer:
+                    raise DomainError("a negative number to a fractional power is not a real "
+                                      "number", column=tok.col, source=self.source,
+                                      hint="for the real cube root of -8 write -(8^(1/3))")
+                if is_zero(base) and e.is_Number and e < 0:
+                    raise self.error("this gives division by zero", tok, "0 to a negative power")
+
+                def numeric(b: sympy.Expr, e: sympy.Expr) -> sympy.Expr:
+                    return self.check(self.real(nd.power_value(b, e), tok), tok)
+
+                return self.build(nd.power_value, se.Pow, (base, ex), tok, numeric)
+            if e.is_Integer and abs(e.p) > 100:
+                self.coefficient_power(base, e, tok)
+        return self.build(nd.power_value, se.Pow, (base, ex), tok)
+
+    def coefficient_power(self, base: Node, e: sympy.Integer, tok: Token) -> None:
+        """(2x)^999999999 is 2^999999999·x^999999999: refuse the number it would build."""
+        native = nd.native_of(base)
+        if native is None or not isinstance(native, se.Mul):
+            return
+        const = [a for a in native.args if not a.free_symbols]
+        if const:
+            c = sympy.Mul(*[a._sympy_() for a in const])
+            if too_large(power_size(c, e)):
+                raise self.error("this power is too large", tok, TOO_LARGE_HINT, LimitError)
 
     # primaries -------------------------------------------------------------------------------------
-    def primary(self) -> sympy.Expr:
-        t = self.advance()
+    def primary(self) -> Node:
+        t = self.toks[self.i]
+        self.i += 1
         k = t.kind
-        if k in (NUM, CONST):
-            return t.value
         if k == SYM:
             return self.symbol(t)
+        if k in (NUM, CONST):
+            return self.number(t)
         if k == FUNC:
             return self.function(t)
         if k == CMD:
@@ -349,8 +245,15 @@ class Parser(StructuresMixin):
         raise self.error(f"unexpected '{self.describe(t)}'{after}", t,
                          "a number, a name or '(' is missing here")
 
-    def symbol(self, t: Token) -> sympy.Expr:
-        nt = self.peek()
+    def number(self, t: Token) -> Node:
+        key = (t.kind, t.text)  # by text: Float(2.0) == Integer(2) in SymPy
+        node = self._numbers.get(key)
+        if node is None:
+            node = self._numbers[key] = leaf(t.value)
+        return node
+
+    def symbol(self, t: Token) -> Node:
+        nt = self.toks[self.i]
         if nt.kind == OP and nt.text == "(" and not nt.space:
             if t.atomic:
                 raise self.error(f"unknown function '{t.text}'", t,
@@ -358,10 +261,10 @@ class Parser(StructuresMixin):
                                  f"write {t.text}*(…)")
             self.warn(f"read '{t.text}(…)' as the product {t.text}·(…): {t.text} is not a "
                       f"function", t)
-        return sympy.Symbol(t.text)
+        return self.symbol_node(t.text)
 
-    def group(self, t: Token) -> sympy.Expr:
-        inner = self.peek()
+    def group(self, t: Token) -> Node:
+        inner = self.toks[self.i]
         if inner.kind == OP and inner.text == OPENERS[t.text]:
             raise self.error(f"empty brackets '{t.text}{inner.text}'", t, "put an expression inside")
         saved, self.abs_depth = self.abs_depth, 0
@@ -370,7 +273,7 @@ class Parser(StructuresMixin):
         self.abs_depth = saved
         return value
 
-    def absolute(self, t: Token) -> sympy.Expr:
+    def absolute(self, t: Token) -> Node:
         if self.peek().kind == END:
             raise self.error(f"unbalanced '|' at column {t.col}", t,
                              "|…| must enclose an expression")
@@ -382,14 +285,17 @@ class Parser(StructuresMixin):
                              "close the absolute value with '|'")
         self.advance()
         self.abs_depth -= 1
-        return self.check(absolute_value(value), t)
+        return self.build(nd.absolute_value, se.Abs, (value,), t)
 
     # functions ---------------------------------------------------------------------------------
-    def function(self, t: Token) -> sympy.Expr:
+    def function(self, t: Token) -> Node:
         spec = function_spec(t.text)
         assert spec is not None
         if spec.name == "sum":
             return self.typed_sum(t)
+        base: Node | None = t.base
+        if t.base is BASE_GROUP:  # log_{x+1}(y), \log_{\frac{1}{2}} x
+            base = self.group(self.advance())
         power: int | None = None
         nt = self.peek()
         if nt.kind == OP and nt.text == "^":
@@ -405,9 +311,9 @@ class Parser(StructuresMixin):
             else:
                 power = n
         args = self.arguments(t, spec)
-        value = self.apply(t, spec, args)
+        value = self.apply(t, spec, args, base)
         if power is not None and power != 1:
-            value = self.power(value, sympy.Integer(power), t)
+            value = self.power(value, leaf(sympy.Integer(power)), t)
         return value
 
     def function_power(self, f: Token, caret: Token) -> int:
@@ -430,7 +336,7 @@ class Parser(StructuresMixin):
             return n
         raise self.error(f"unsupported power of a function: {f.text}^{n}", caret, hint)
 
-    def arguments(self, t: Token, spec: FunctionSpec) -> list[sympy.Expr]:
+    def arguments(self, t: Token, spec: FunctionSpec) -> list[Node]:
         nt = self.peek()
         if nt.kind == OP and nt.text in OPENERS:
             self.advance()
@@ -464,18 +370,21 @@ class Parser(StructuresMixin):
             spaced = spaced or (p.space and p.kind != NUM)
             factors.append(self.power_level())
         self.leave()
-        if spaced and not factors[0].is_number:
+        if spaced and not factors[0].num:
             shown = self.snippet(t, self.toks[self.i - 1])
-            def text(e: sympy.Expr) -> str:
-                return str(e).replace("**", "^").replace("*", "·")
+
+            def text(e: Node) -> str:
+                return str(sympy_of(e)).replace("**", "^").replace("*", "·")
 
             product = "·".join(text(f) for f in factors)
             self.warn(f"read '{shown}' as {spec.name}({product}): without parentheses a function "
                       f"takes the whole product after it; write {spec.name}({text(factors[0])})·… "
                       "if you meant only the first factor", t)
-        return [factors[0] if len(factors) == 1 else self.check(sympy.Mul(*factors), t)]
+        return [factors[0] if len(factors) == 1 else
+                self.build(nd.mul, se.Mul, tuple(factors), t)]
 
-    def apply(self, t: Token, spec: FunctionSpec, args: list[sympy.Expr]) -> sympy.Expr:
+    def apply(self, t: Token, spec: FunctionSpec, args: list[Node],
+              base: Node | None = None) -> Node:
         n = len(args)
         if n < spec.min_args or (spec.max_args is not None and n > spec.max_args):
             want = (f"{spec.min_args}" if spec.min_args == spec.max_args
@@ -484,33 +393,47 @@ class Parser(StructuresMixin):
             usage = "y, x" if spec.name == "atan2" else ", ".join("xyzw"[:max(spec.min_args, 1)])
             raise self.error(f"{t.text} takes {want} argument{'s' if want != '1' else ''}, "
                              f"got {n}", t, f"write {t.text}({usage})")
-        if t.base is not None:  # log_b x
-            if t.base == 1:
-                raise self.error("a logarithm to base 1 is undefined", t,
-                                 "use another base, e.g. log_2 x or log(x, 10)")
-            value = sympy.Mul(sympy.log(args[0]), sympy.Pow(sympy.log(t.base), -1))
-            return self.real(self.check(value, t), t)
+        if base is not None:  # log_b x
+            return self.log_base(t, args[0], base)
         name = spec.name
         if name in _POWER_FORMS:
             return self.power(args[0], _POWER_FORMS[name], t)
         if name == "root":
-            return self.power(args[0], self.check(sympy.Pow(args[1], -1), t), t)
-        if name in ("exp", "sigmoid", "softplus") and args[0].is_number \
-                and too_large(exp_size(args[0])):
-            raise self.error("this power is too large", t, _TOO_LARGE_HINT, LimitError)
+            return self.power(args[0], self.build(nd.inverse, nd.se_inverse, (args[1],), t), t)
+        if name in ("exp", "sigmoid", "softplus") and args[0].num \
+                and too_large(exp_size(args[0].sp)):
+            raise self.error("this power is too large", t, TOO_LARGE_HINT, LimitError)
         if name == "log" and n == 1 and not self._log_warned:
             self._log_warned = True
             self.warn("log is the natural logarithm ln; write log10(x) or log_10(x) for base 10",
                       t)
-        if name == "log" and n == 2 and args[1] == 1:
+        if name == "log" and n == 2 and args[1].num and args[1].sp == 1:
             raise self.error("a logarithm to base 1 is undefined", t,
                              "use another base, e.g. log(x, 2) or log(x, 10)")
         for a in args:
-            if a.is_number:
-                self.real(a, t)  # a non-real constant argument (asin(pi)) is refused here
-        try:
-            built = spec.build(*args)
-        except (ValueError, TypeError, ArithmeticError) as exc:  # SymPy refused the arguments
-            raise self.error(f"{t.text} cannot be applied here: {exc}", t) from None
-        value = self.check(built, t)
-        return self.real(value, t) if all(a.is_number for a in args) else value
+            if a.num:
+                self.real(a.sp, t)  # a non-real constant argument (asin(pi)) is refused here
+        numeric = all(a.num for a in args)
+
+        def eager(*values: sympy.Expr) -> sympy.Expr:
+            try:
+                built = spec.build(*values)
+            except (ValueError, TypeError, ArithmeticError) as exc:  # SymPy refused the arguments
+                raise self.error(f"{t.text} cannot be applied here: {exc}", t) from None
+            value = self.check(built, t)
+            return self.real(value, t) if numeric else value
+
+        return self.build(spec.build, nd.SE_FUNCTIONS.get(name), tuple(args), t, eager)
+
+    def log_base(self, t: Token, arg: Node, base: Node) -> Node:
+        """log_b u = log(u)/log(b); b a number, a constant or a symbol, or any expression."""
+        if base.num and base.sp == 1:
+            raise self.error("a logarithm to base 1 is undefined", t,
+                             "use another base, e.g. log_2 x or log(x, 10)")
+        if base.num:  # log_{0}, log_{-2}: the base's logarithm is undefined or not real
+            self.real(self.check(sympy.log(base.sp), t), t)
+
+        def eager(u: sympy.Expr, b: sympy.Expr) -> sympy.Expr:
+            return self.real(self.check(nd.over_log(u, b), t), t)
+
+        return self.build(nd.over_log, nd.se_over_log, (arg, base), t, eager)

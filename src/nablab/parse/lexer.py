@@ -12,12 +12,13 @@ import sympy
 from nablab.errors import LimitError, ParseError
 from nablab.expression import ParseWarning
 from nablab.parse import limits
-from nablab.parse.tokens import CLOSERS, CMD, CONST, END, NUM, OP, OPENERS, WORD, Token
+from nablab.parse.tokens import BASE_GROUP, CLOSERS, CMD, CONST, END, NUM, OP, OPENERS, WORD, Token
 from nablab.parse.vocabulary import (
     GREEK,
     GREEK_VARIANTS,
     LATEX_FUNCTIONS,
     LATEX_IGNORED,
+    LATEX_LOG_SHORTHANDS,
     LATEX_OPERATORS,
     LATEX_STRUCTURES,
     function_spec,
@@ -29,6 +30,13 @@ _LETTERS = re.compile(r"[A-Za-z]+")
 _DIGITS = re.compile(r"\d+")
 _SUB_PART = re.compile(r"\d+|[A-Za-z]+")
 _OPS = frozenset("+-*/^(),=[]{}|_")
+#: the common tokens in one match (anything else goes the slow way, char by char): spaces,
+#: whole numbers not followed by a decimal point or an exponent, words, operators
+_SCAN = re.compile(
+    r"( +)|(\d+)(?![.\deE])"
+    rf"|([A-Za-z]{{1,{limits.MAX_NAME_LENGTH}}})(\d{{0,{limits.MAX_DIGITS}}})(?![A-Za-z\d_])"
+    r"|(\*\*|[-+*/^(),=\[\]{}|])")
+_SPACE, _INT, _WORD, _OP = 1, 2, 4, 5  # lastindex of each kind (a word ends with its digits)
 _GREEK = frozenset(GREEK)
 
 _HINTS = {
@@ -79,38 +87,74 @@ class Lexer:
         space = False
         stack: list[tuple[str, int]] = []
         toks = self.tokens
+        cols = self.cols
+        scan = _SCAN.match
+        max_tokens = limits.MAX_TOKENS
+        identity = cols is None
         while i < n:
-            ch = s[i]
-            if ch == " " or (ch == "$" and self.latex):
+            m = scan(s, i)
+            kind = m.lastindex if m is not None else None
+            if kind == _SPACE:
                 space = True
-                i += 1
+                i = m.end()
                 continue
             start = len(toks)
-            if ch.isdigit() or (ch == "." and i + 1 < n and s[i + 1].isdigit()):
-                i = self._number(i, space)
-            elif ("a" <= ch <= "z") or ("A" <= ch <= "Z"):
-                i = self._word(i, space)
-            elif ch == "\\":
-                i = self._command(i, space, stack)
-            elif ch == "_" and not self.latex:
-                raise self.error("unexpected '_'", i,
-                                 "'_' writes a subscript right after a name: x_1, x_n, w_{12}")
-            elif ch in _OPS:
-                if ch == "*" and i + 1 < n and s[i + 1] == "*":
-                    toks.append(Token(OP, "^", self.col(i), self.end_col(i + 2), i, space))
-                    i += 2
+            if kind == _WORD and identity:
+                j = m.end()
+                tok = Token(WORD, m.group(3), i + 1, j + 1, i, space)
+                tok.digits = m.group(4)
+                toks.append(tok)
+                i = j
+            elif kind == _INT:
+                j = m.end()
+                if j - i > limits.MAX_DIGITS:
+                    i = self._number(i, space)
                 else:
+                    text = m.group()
+                    tok = Token(NUM, text, i + 1 if identity else self.col(i),
+                                j + 1 if identity else self.end_col(j), i, space)
+                    tok.value = sympy.Integer(int(text))
+                    toks.append(tok)
+                    i = j
+            elif kind == _OP:
+                ch = m.group()
+                j = m.end()
+                if ch == "**":
+                    ch = "^"
+                elif ch in "([{)]}":
+                    self._bracket(ch, i, stack)
+                toks.append(Token(OP, ch, i + 1 if identity else self.col(i),
+                                  j + 1 if identity else self.end_col(j), i, space))
+                i = j
+            elif kind == _WORD:
+                i = self._word(i, space)
+            else:
+                ch = s[i]
+                if ch == "$" and self.latex:
+                    space = True
+                    i += 1
+                    continue
+                if ch.isdigit() or (ch == "." and i + 1 < n and s[i + 1].isdigit()):
+                    i = self._number(i, space)
+                elif ("a" <= ch <= "z") or ("A" <= ch <= "Z"):
+                    i = self._word(i, space)
+                elif ch == "\\":
+                    i = self._command(i, space, stack)
+                elif ch == "_" and not self.latex:
+                    raise self.error("unexpected '_'", i,
+                                     "'_' writes a subscript right after a name: x_1, x_n, w_{12}")
+                elif ch in _OPS:
                     self._bracket(ch, i, stack)
                     toks.append(Token(OP, ch, self.col(i), self.end_col(i + 1), i, space))
                     i += 1
-            else:
-                raise self.error(f"unexpected character '{ch}'", i,
-                                 _HINTS.get(ch, "use + - * / ^ ( ) , | and names, numbers"))
+                else:
+                    raise self.error(f"unexpected character '{ch}'", i,
+                                     _HINTS.get(ch, "use + - * / ^ ( ) , | and names, numbers"))
             if len(toks) > start:
                 space = False
-            if len(toks) > limits.MAX_TOKENS:
-                raise self.error(f"the input has more than {limits.MAX_TOKENS} tokens", i,
-                                 "split the work into smaller functions", LimitError)
+                if len(toks) > max_tokens:
+                    raise self.error(f"the input has more than {limits.MAX_TOKENS} tokens", i,
+                                     "split the work into smaller functions", LimitError)
         if stack:
             opener, at = stack[-1]
             raise self.error(f"unbalanced '{opener}' opened at column {self.col(at)}", at,
@@ -175,15 +219,24 @@ class Lexer:
         return j
 
     # words ------------------------------------------------------------------------------------
-    def _word(self, i: int, space: bool) -> int:
-        m = _LETTERS.match(self.s, i)
-        assert m is not None
+    def _word(self, i: int, space: bool, m: re.Match | None = None) -> int:
+        if m is None:
+            m = _LETTERS.match(self.s, i)
+            assert m is not None
         if m.end() - i > limits.MAX_NAME_LENGTH:
             raise self.error(f"a name longer than {limits.MAX_NAME_LENGTH} letters", i,
                              "use shorter names", LimitError)
-        tok = Token(WORD, m.group(), self.col(i), 0, i, space)
-        j = self._tail(tok, m.end())
-        tok.end = self.end_col(j)
+        j = m.end()
+        if self.cols is None:
+            tok = Token(WORD, m.group(), i + 1, j + 1, i, space)
+            if j < len(self.s) and (self.s[j] == "_" or self.s[j].isdigit()):
+                j = self._tail(tok, j)
+                tok.end = j + 1
+        else:
+            tok = Token(WORD, m.group(), self.col(i), 0, i, space)
+            if j < len(self.s) and (self.s[j] == "_" or self.s[j].isdigit()):
+                j = self._tail(tok, j)
+            tok.end = self.end_col(j)
         self.tokens.append(tok)
         return j
 
@@ -200,10 +253,15 @@ class Lexer:
             k = j + 1
             if k < len(s) and s[k] == "{":
                 close = s.find("}", k)
+                parts = tuple(p.strip() for p in s[k + 1:close].split(",")) if close >= 0 \
+                    else ()
+                simple = close >= 0 and all(_SUB_PART.fullmatch(p) for p in parts)
+                if tok.text == "log" and not tok.digits and not simple:
+                    tok.base = BASE_GROUP  # log_{x+1}: the grammar reads the {…} group
+                    return k
                 if close < 0:
                     raise self.error("unbalanced '{' opened here", k, "add the closing '}'")
-                parts = tuple(p.strip() for p in s[k + 1:close].split(","))
-                if not all(_SUB_PART.fullmatch(p) for p in parts):
+                if not simple:
                     raise self.error(f"unsupported subscript '_{{{s[k + 1:close]}}}'", k,
                                      "subscripts are numbers or letters: x_1, x_n, x_{1,n}")
                 tok.sub = parts
@@ -254,6 +312,8 @@ class Lexer:
             return self._delimiter(name, i, j, space, stack)
         if name in ("operatorname", "mathrm", "text", "textrm", "mathit"):
             return self._named(name, i, j, space)
+        if name in LATEX_LOG_SHORTHANDS:
+            return self._log_shorthand(name, i, j, space)
         canonical = GREEK_VARIANTS.get(name, name)
         if name in LATEX_FUNCTIONS or canonical in _GREEK:
             tok = Token(WORD, canonical, self.col(i), 0, i, space)
@@ -307,6 +367,8 @@ class Lexer:
             tok.value = sympy.E
             self.tokens.append(tok)
             return close + 1
+        if name in LATEX_LOG_SHORTHANDS:
+            return self._log_shorthand(name, i, close + 1, space)
         if function_spec(name) is not None and name != "sum":
             tok = Token(WORD, name, self.col(i), 0, i, space)
             tok.atomic = True
@@ -316,6 +378,18 @@ class Lexer:
             return k
         raise self.error(f"unknown function '\\{cmd}{{{name}}}'", i,
                          "known functions: sin cos tan … exp ln log sqrt abs sigmoid softplus relu")
+
+
+    def _log_shorthand(self, name: str, i: int, j: int, space: bool) -> int:
+        """``\\lg`` and ``\\lb``: the word log10 / log2 (never split, no subscript)."""
+        if j < len(self.s) and self.s[j] == "_":
+            raise self.error(f"\\{name} is the logarithm to base {LATEX_LOG_SHORTHANDS[name]} "
+                             "and takes no subscript", j, "for another base write \\log_{b} x")
+        tok = Token(WORD, "log", self.col(i), self.end_col(j), i, space)
+        tok.digits = LATEX_LOG_SHORTHANDS[name]
+        tok.atomic = True
+        self.tokens.append(tok)
+        return j
 
 
 def tokenize(text: str, cols: list[int] | None, source: str,

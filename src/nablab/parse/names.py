@@ -22,10 +22,10 @@ Digits and subscripts belong to the last piece: ``x1``, ``x_1``, ``x_{1}`` all n
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from functools import lru_cache
 
+from nablab.expression import natural_key
 from nablab.parse.vocabulary import (
     CONSTANTS,
     KNOWN_NAMES,
@@ -34,17 +34,9 @@ from nablab.parse.vocabulary import (
     function_spec,
 )
 
-_CHUNKS = re.compile(r"(\d+)")
-
 #: runs of at most this many letters are products even when their letters do not stand alone
 #: (``e^(xy)``, ``a/bc``): short names are rarely meant as one word
 SHORT_RUN = 3
-
-
-def natural_key(name: str) -> tuple:
-    """Sort key putting x2 before x10 (and x before x1)."""
-    parts = _CHUNKS.split(name)
-    return tuple(int(p) if k % 2 else p for k, p in enumerate(parts))
 
 
 def natural_sorted(names: Iterable[str]) -> list[str]:

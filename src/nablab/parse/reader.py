@@ -6,6 +6,7 @@ variables and parameters. Nothing here evaluates text; every limit is checked on
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Callable, Sequence
 
@@ -18,7 +19,8 @@ from nablab.parse.grammar import Parser
 from nablab.parse.latex import looks_like_latex
 from nablab.parse.lexer import Lexer
 from nablab.parse.names import canonical, natural_key, split_letters
-from nablab.parse.tokens import CONST, FUNC, NUM, OP, SYM, WORD, Token
+from nablab.parse.nodes import leaf, native_of, sympy_of
+from nablab.parse.tokens import BASE_GROUP, CONST, FUNC, NUM, OP, SYM, WORD, Token
 from nablab.parse.unicode import normalize
 from nablab.parse.vocabulary import CONSTANTS, GREEK, function_spec
 
@@ -35,6 +37,18 @@ def parse(text: str, variables: str | Sequence[str] | None = None,
     (sum limits like N are parameters). ``latex``: None detects LaTeX, True/False forces it.
     Raises :class:`ParseError` (or :class:`LimitError`) with a column and a hint.
     """
+    # the reading allocates many small objects that are never cyclic garbage: the cyclic
+    # collector would only rescan them (it doubles the time of a 40 000-character input)
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse(text, variables, latex)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _parse(text: str, variables: str | Sequence[str] | None, latex: bool | None) -> Expression:
     if not isinstance(text, str):
         raise ParseError(f"expected text, got {type(text).__name__}")
     if len(text) > limits.MAX_INPUT_CHARS:
@@ -55,9 +69,12 @@ def parse(text: str, variables: str | Sequence[str] | None = None,
     declared = frozenset(declared_list or ())
     tokens = resolve_words(tokens, declared, is_latex, warnings, text, lexer.col)
     parser = Parser(tokens, text, declared, warnings)
-    expr = parser.parse()
-    free = sorted((s for s in expr.free_symbols if isinstance(s, sympy.Symbol)),
-                  key=lambda s: natural_key(s.name))
+    root = parser.parse()
+    if root.sp is not None:  # built in SymPy already (numbers, sums over data)
+        free_syms = [s for s in root.sp.free_symbols if isinstance(s, sympy.Symbol)]
+    else:
+        free_syms = [sympy.Symbol(s.name) for s in root.se.free_symbols]
+    free = sorted(free_syms, key=lambda s: natural_key(s.name))
     if declared_list:
         var_syms = tuple(sympy.Symbol(n) for n in declared_list)
         chosen = set(var_syms)
@@ -65,7 +82,11 @@ def parse(text: str, variables: str | Sequence[str] | None = None,
     else:
         var_syms = tuple(s for s in free if s not in parser.limit_symbols)
         params = tuple(s for s in free if s in parser.limit_symbols)
-    return Expression(text, expr, var_syms, params, tuple(warnings), is_latex)
+    if root.sp is not None:
+        return Expression(text, root.sp, var_syms, params, tuple(warnings), is_latex,
+                          native=native_of(root))
+    return Expression(text, None, var_syms, params, tuple(warnings), is_latex,
+                      native=root.se, build=lambda: sympy_of(root))
 
 
 def declared_names(variables: str | Sequence[str] | None) -> list[str] | None:
@@ -122,6 +143,8 @@ def _one_name(item: str) -> str:
 
 def _strip_definition(tokens: list[Token], source: str) -> tuple[list[Token], list[str] | None]:
     """``f(x, y) = rhs`` -> rhs and [x, y]; ``z = rhs`` -> rhs; other equations refused."""
+    if "=" not in source:
+        return tokens, None  # no '=' typed: the only way to get an '=' token
     depth = 0
     equals: list[int] = []
     for k, t in enumerate(tokens):
@@ -190,6 +213,16 @@ def resolve_words(tokens: list[Token], declared: frozenset[str], latex: bool,
             p.word = word_id
             out.append(p)
             continue
+        if len(t.text) == 1 and not t.sub and not t.atomic:  # x, x1, e: the common case
+            name = t.text
+            if t.digits or name not in CONSTANTS or name in declared:
+                p = _piece(SYM, name + t.digits, t.col, t.end, t.space)
+            else:
+                p = _piece(CONST, name, t.col, t.end, t.space)
+                p.value = CONSTANTS[name]
+            p.word = word_id
+            out.append(p)
+            continue
         if t.atomic:
             pieces, guess = [t.text], False
         else:
@@ -205,6 +238,8 @@ def resolve_words(tokens: list[Token], declared: frozenset[str], latex: bool,
             offset += len(name)
             tail = idx == last and bool(t.digits or t.sub)
             made.extend(_resolve_piece(name, t, col, end, tail, declared, source, col_at))
+        if t.base is BASE_GROUP and made and made[-1].kind == FUNC and made[-1].text == "log":
+            made[-1].base = BASE_GROUP
         for idx, p in enumerate(made):
             p.word = word_id
             p.glued = idx > 0
@@ -239,11 +274,11 @@ def _resolve_piece(name: str, t: Token, col: int, end: int, tail: bool,
                 raise ParseError("log_b takes one base", column=col, source=source)
             part = t.sub[0]
             if part.isdigit():
-                p.base = sympy.Integer(int(part))
+                p.base = leaf(sympy.Integer(int(part)))
             elif part in CONSTANTS and part not in declared:
-                p.base = CONSTANTS[part]
+                p.base = leaf(CONSTANTS[part])
             else:
-                p.base = sympy.Symbol(part)
+                p.base = leaf(sympy.Symbol(part))
             return [p]
         if t.digits and not t.sub:
             pos = t.pos + len(t.text)

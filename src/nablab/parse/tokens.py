@@ -9,6 +9,10 @@ NUM, WORD, OP, CMD, END = "num", "word", "op", "cmd", "end"
 SYM, FUNC, CONST = "sym", "func", "const"  # what words become after name splitting
 
 OPENERS = {"(": ")", "[": "]", "{": "}"}
+
+#: ``Token.base`` of a ``log`` whose base is a whole {…} group read by the grammar
+#: (``\\log_{x+1}(y)``, ``\\log_{\\frac{1}{2}} x``)
+BASE_GROUP = "{base}"
 CLOSERS = {v: k for k, v in OPENERS.items()}
 
 

@@ -10,6 +10,7 @@ error naming the character.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from nablab.errors import ParseError
@@ -25,6 +26,10 @@ _SYMBOLS = {
     "−": "-", "–": "-", "‐": "-", "‑": "-", "÷": "/", "∕": "/", "⁄": "/",
     "√": " sqrt ", "∛": " cbrt ", "∣": "|", "（": "(", "）": ")",
 }
+
+
+#: ASCII control characters other than tab and line breaks (and DEL)
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _describe(ch: str) -> str:
@@ -54,10 +59,9 @@ def _refuse(ch: str, col: int, source: str) -> ParseError:
 def normalize(text: str) -> tuple[str, list[int] | None]:
     """Plain ASCII text and the source column of each of its characters (None: identity)."""
     if text.isascii():
-        for i, ch in enumerate(text):
-            o = ord(ch)
-            if (o < 32 and ch not in "\t\n\r") or o == 127:
-                raise _refuse(ch, i + 1, text)
+        bad = _CONTROL.search(text)
+        if bad is not None:
+            raise _refuse(bad.group(), bad.start() + 1, text)
         if "\t" in text or "\n" in text or "\r" in text:
             text = text.replace("\t", " ").replace("\n", " ").replace("\r", " ")
         return text, None

@@ -14,15 +14,8 @@ from dataclasses import dataclass
 import sympy
 from sympy import S
 
-
-def _absolute(u: sympy.Expr) -> sympy.Expr:
-    from nablab.parse.grammar import absolute_value
-
-    return absolute_value(u)
-
-
-def _over_log(x: sympy.Expr, b: sympy.Expr) -> sympy.Expr:
-    return sympy.Mul(sympy.log(x), sympy.Pow(sympy.log(b), -1))
+from nablab.parse.nodes import absolute_value
+from nablab.parse.nodes import over_log as _over_log
 
 
 def _log(x: sympy.Expr, b: sympy.Expr | None = None) -> sympy.Expr:
@@ -78,7 +71,7 @@ _SPECS = [
     _one("sqrt", sympy.sqrt),
     _one("cbrt", lambda x: sympy.Pow(x, sympy.Rational(1, 3))),
     FunctionSpec("root", 2, 2, lambda x, n: sympy.Pow(x, sympy.Pow(n, -1))),
-    _one("abs", lambda u: _absolute(u)),
+    _one("abs", absolute_value),
     _one("sign", sympy.sign),
     FunctionSpec("max", 1, None, sympy.Max),
     FunctionSpec("min", 1, None, sympy.Min),
@@ -160,6 +153,9 @@ LATEX_OPERATORS = {"cdot": "*", "times": "*", "ast": "*", "div": "/",
 #: commands with their own grammar
 LATEX_STRUCTURES = {"frac": "frac", "dfrac": "frac", "tfrac": "frac", "sqrt": "sqrt",
                     "sum": "sum"}
+
+#: LaTeX logarithm shorthands (ISO 80000-2): \\lg is log base 10, \\lb log base 2
+LATEX_LOG_SHORTHANDS = {"lg": "10", "lb": "2"}
 
 #: functions LaTeX has a command for (others come through \operatorname{…})
 LATEX_FUNCTIONS = frozenset({

@@ -22,15 +22,15 @@ from nablab.calculus.answer_check import CheckResult
 from nablab.calculus.gradient import GradientResult
 from nablab.expression import Expression
 from nablab.optimize.descent import DescentResult
-from nablab.optimize.regression import RegressionResult
-from nablab.render import json as render_json
+from nablab.optimize.linear import RegressionResult
+from nablab.render.json import to_json
 from nablab.render.latex import to_latex
 from nablab.render.mathml import to_mathml
+from nablab.render.steps import to_markdown as steps_markdown
+from nablab.render.steps import to_text as steps_text
 from nablab.render.text import to_echo
 from nablab.steps import rules as R
 from nablab.steps.partial import GradientSteps
-from nablab.steps.printers import to_markdown as steps_markdown
-from nablab.steps.printers import to_text as steps_text
 from nablab.steps.wording import wording
 
 __all__ = ["mime_bundle", "to_html"]
@@ -44,13 +44,6 @@ _STYLE = (
     ".nablab details{margin:.2em 0}.nablab summary{cursor:pointer}"
     ".nablab ul.steps{margin:.2em 0 .2em 1em;padding-left:1em}</style>"
 )
-
-
-def as_json(obj: Any) -> dict:
-    """The JSON object of a result (``render.json.to_json`` where it exists, else the result's
-    own ``to_dict``): the same dict ``--json`` prints."""
-    to_json = getattr(render_json, "to_json", None)
-    return to_json(obj) if to_json is not None else obj.to_dict()
 
 
 def _e(text: Any) -> str:
@@ -171,7 +164,7 @@ def _(r: GradientResult) -> dict[str, str]:
     else:
         out.append("<p>domain: all real numbers</p>")
     if r.at is not None:
-        at = as_json(r)["at"]
+        at = to_json(r)["at"]
         point = ", ".join(f"{k} = {_num(v)}" for k, v in at["point"].items())
         body = []
         for name, g, row in zip(names, at["gradient"], at["check"], strict=True):
@@ -218,8 +211,9 @@ def _(c: CheckResult) -> dict[str, str]:
     for t in c.wrong_terms:
         out.append(f'<p class="note">{_e(t.problem)}</p>')
         text.append(t.problem)
+    rel = "=" if c.equivalent else r"\ne"
     return {"text/html": _wrap("".join(out)), "text/plain": "\n".join(text),
-            "text/latex": f"$${to_latex(c.answer)} {'=' if c.equivalent else r'\ne'} "
+            "text/latex": f"$${to_latex(c.answer)} {rel} "
                           rf"\frac{{\partial f}}{{\partial {c.variable}}}$$"}
 
 
@@ -241,7 +235,7 @@ def _run_table(names: list[str], rows: list[list[float | None]], values: list[fl
 
 @mime_bundle.register
 def _(r: DescentResult) -> dict[str, str]:
-    d = as_json(r)
+    d = to_json(r)
     state = ("converged" if d["converged"] else "diverged" if d["diverged"] else "stopped")
     point = ", ".join(f"{n} = {_num(v, '.10g')}" for n, v in zip(d["variables"], d["point"],
                                                                   strict=True))
@@ -258,7 +252,7 @@ def _(r: DescentResult) -> dict[str, str]:
 
 @mime_bundle.register
 def _(r: RegressionResult) -> dict[str, str]:
-    d = as_json(r)
+    d = to_json(r)
     names = d["names"]
     rows = "".join(f"<tr><td>{_e(n)}</td><td>{_num(t, '.10g')}</td><td>{_num(c, '.10g')}</td>"
                    f"</tr>" for n, t, c in zip(names, d["theta"], d["closed_form"], strict=True))

@@ -9,12 +9,8 @@ LaTeX and pretty printers; arrangement only — the expression itself is never c
 from __future__ import annotations
 
 import sympy
-from sympy.core.function import AppliedUndef
 
-
-def has_data(expr: sympy.Basic) -> bool:
-    """True when ``expr`` contains data such as ``y(n)`` (an applied undefined function)."""
-    return bool(expr.atoms(AppliedUndef))
+from nablab.dag import has_data
 
 
 def data_first(terms: list[sympy.Expr], expr: sympy.Expr) -> list[sympy.Expr]:

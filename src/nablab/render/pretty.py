@@ -5,8 +5,11 @@ from __future__ import annotations
 import sympy
 from sympy.core.function import AppliedUndef
 from sympy.printing.pretty.pretty import PrettyPrinter
+from sympy.printing.pretty.stringpict import prettyForm
 
+from nablab.dag import tree_size
 from nablab.render.order import data_first, split_sum_factor, sums_last
+from nablab.render.text import to_echo
 
 
 class _NablabPretty(PrettyPrinter):
@@ -16,8 +19,6 @@ class _NablabPretty(PrettyPrinter):
     def _print_Mul(self, product):
         split = split_sum_factor(product)
         if split is not None:  # -2/N ⋅ Σ …: the constant in front, as in the chapter
-            from sympy.printing.pretty.stringpict import prettyForm
-
             const, sums = split
             body = prettyForm.__mul__(*[self._print(s) for s in sums]) if len(sums) > 1 \
                 else self._print(sums[0])
@@ -28,8 +29,6 @@ class _NablabPretty(PrettyPrinter):
             return prettyForm.__mul__(self._print(const), body)
         factors = sums_last(product)
         if factors is not None and not any(f.is_Pow and f.exp.is_negative for f in factors):
-            from sympy.printing.pretty.stringpict import prettyForm
-
             parts = [prettyForm(*self._print(f).parens()) if f.is_Add else self._print(f)
                      for f in factors]
             return prettyForm.__mul__(*parts)
@@ -38,8 +37,6 @@ class _NablabPretty(PrettyPrinter):
     def _print_Function(self, e, sort=False, func_name=None, left="(", right=")"):
         # data inside a sum, y(n), is written yₙ as in the chapter
         if isinstance(e, AppliedUndef) and len(e.args) == 1:
-            from sympy.printing.pretty.stringpict import prettyForm
-
             sub = str(e.args[0])
             table = str.maketrans("0123456789aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
             if all(ch in "0123456789aehijklmnoprstuvx" for ch in sub):
@@ -56,16 +53,12 @@ PRETTY_MAX_NODES = 400
 
 
 def _too_big(expr: sympy.Basic) -> bool:
-    from nablab.calculus.dag import tree_size
-
     return tree_size(expr) > PRETTY_MAX_NODES
 
 
 def to_pretty(expr: sympy.Basic) -> str:
     """Multi-line Unicode drawing of ``expr`` (fractions stacked, roots drawn); large
     expressions (and matrices with a large entry) as one line per row of the echo."""
-    from nablab.render.text import to_echo
-
     if isinstance(expr, sympy.MatrixBase):
         if any(_too_big(e) for e in expr):
             return "\n".join("[" + ", ".join(to_echo(e) for e in expr.row(i)) + "]"

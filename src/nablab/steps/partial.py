@@ -20,8 +20,9 @@ from typing import Any
 import sympy
 from sympy.core.function import AppliedUndef
 
-from nablab.calculus.forms import FORMS, to_form, tree_size
+from nablab.calculus.forms import FORMS, to_form
 from nablab.calculus.partials import partial
+from nablab.dag import has_data, nodes, tree_size
 from nablab.errors import ComputeLimitError, DomainError, NablabError
 from nablab.expression import Expression, to_real
 from nablab.steps import rules as R
@@ -36,22 +37,12 @@ class GradientSteps(dict):
         super().__init__(partials)
         self.assembly = assembly
 
-    def to_dict(self) -> dict:
-        """``{"partials": {name: tree}, "assembly": tree}``."""
-        return {
-            "partials": {name: node.to_dict() for name, node in self.items()},
-            "assembly": self.assembly.to_dict(),
-        }
 
-
-def _as_expression(expression: Expression | str) -> Expression:
+def _as_expression(expression: Expression) -> Expression:
     if isinstance(expression, Expression):
         return expression
-    if isinstance(expression, str):
-        from nablab.parse import parse
-
-        return parse(expression)
-    raise TypeError(f"expected an Expression or text, got {type(expression).__name__}")
+    raise TypeError(f"expected a parsed Expression (nablab.parse or nablab.api.expression), "
+                    f"got {type(expression).__name__}")
 
 
 def _symbol(expression: Expression, name: str) -> sympy.Symbol:
@@ -65,11 +56,6 @@ def _symbol(expression: Expression, name: str) -> sympy.Symbol:
         f"cannot differentiate by {name!r}: it is not a variable or parameter of this function",
         hint=f"the function's symbols are: {names}",
     )
-
-
-def core_partial(expr: sympy.Expr, variable: sympy.Symbol) -> sympy.Expr:
-    """The gradient core's ∂expr/∂variable as derived (real symbols in and out)."""
-    return partial(expr, variable)
 
 
 def core_answer(expr: sympy.Expr, variable: sympy.Symbol, form: str) -> tuple[sympy.Expr, str | None]:
@@ -94,18 +80,7 @@ MAX_STEPS_SIZE = 5000
 
 def _data(f: sympy.Expr) -> set[sympy.Basic]:
     """Data such as y(n) in f (a walk over the DAG, each subexpression once)."""
-    seen: set[sympy.Basic] = set()
-    found: set[sympy.Basic] = set()
-    stack = [f]
-    while stack:
-        e = stack.pop()
-        if e in seen:
-            continue
-        seen.add(e)
-        if isinstance(e, AppliedUndef):
-            found.add(e)
-        stack.extend(e.args)
-    return found
+    return {e for e in nodes(f) if isinstance(e, AppliedUndef)}
 
 
 def _guard_size(f: sympy.Expr) -> None:
@@ -118,7 +93,7 @@ def _guard_size(f: sympy.Expr) -> None:
 
 
 def derive_partial(
-    expression: Expression | str,
+    expression: Expression,
     variable: str,
     form: str = "simplified",
     *,
@@ -153,7 +128,7 @@ def derive_partial(
 
 
 def derive_gradient(
-    expression: Expression | str,
+    expression: Expression,
     form: str = "simplified",
     at: Mapping[str, Any] | None = None,
     *,
@@ -161,13 +136,14 @@ def derive_gradient(
     notes: Mapping[str, str | None] | None = None,
 ) -> GradientSteps:
     """Given a parsed function, return every partial's steps and the assembly of ∇f (with
-    ``at``, a mapping from every variable name to a number, also its evaluation there).
+    ``at``, a mapping from every variable name to an already-read number, also its
+    evaluation there).
     ``answers`` (variable name -> the core's partial in ``form``) and their ``notes`` as in
     :func:`derive_partial`."""
     expression = _as_expression(expression)
     names = expression.variable_names
     answers, notes = answers or {}, notes or {}
-    if at is not None and _data(expression.expr):
+    if at is not None and has_data(expression.expr):
         raise NablabError("this function sums over data, so it has no value at a point "
                           "without the data", hint="leave out the point")
     partials = {name: derive_partial(expression, name, form, answer=answers.get(name),
@@ -193,13 +169,6 @@ def _point(at: Mapping[str, Any], names: list[str]) -> tuple[tuple[sympy.Symbol,
     out = []
     for name in names:
         value = at[name]
-        if isinstance(value, str):
-            from nablab.parse import parse
-
-            parsed = parse(value)
-            if parsed.expr.free_symbols:
-                raise NablabError(f"the value of {name} must be a number, got {value!r}")
-            value = parsed.expr
         if isinstance(value, bool) or not isinstance(value, (int, float, Fraction, sympy.Basic)):
             raise NablabError(f"the value of {name} must be a number, got {value!r}")
         number = (value if isinstance(value, sympy.Basic) else

@@ -48,11 +48,6 @@ class StepNode:
         for sub in self.substeps:
             yield from sub.walk()
 
-    def to_dict(self) -> dict:
-        from nablab.steps.printers import to_dict
-
-        return to_dict(self)
-
 
 # --- leaves ------------------------------------------------------------------------------
 

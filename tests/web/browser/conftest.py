@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from page_helpers import PageRecorder, open_page, wait_for_partials
+from page_helpers import PageRecorder, open_page, wait_for_partials, wait_ready
 from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwright
 
 # NABLAB_CHROMIUM only to check that a missing browser fails the run (it does not skip it).
@@ -55,9 +55,10 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
 
 @pytest.fixture
 def app(context: BrowserContext, base_url: str) -> Iterator[PageRecorder]:
-    """The page at / with the chapter's example computed (partials on screen)."""
+    """The page at / with the chapter's example computed (every panel shown)."""
     rec = open_page(context, base_url, "/")
     wait_for_partials(rec.page)
+    wait_ready(rec.page)
     yield rec
     rec.page.close()
 

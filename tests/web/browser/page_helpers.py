@@ -122,6 +122,75 @@ def _wait(page: Page, selector: str, what: str) -> None:
                              f"the page says: {page_statuses(page)}") from None
 
 
+def seq(page: Page) -> int:
+    """How many edits the page has seen (``<body data-seq>``)."""
+    return int(page.evaluate("document.body.dataset.seq || '0'"))
+
+
+def wait_ready(page: Page, after: int | None = None) -> None:
+    """Wait until the page says every panel for its latest edit is shown (``<body
+    data-state="ready">``), and, with ``after``, that it has seen an edit since ``seq`` was
+    ``after``. The page's own signal, so it holds however slow the machine is."""
+    try:
+        page.wait_for_function(
+            "(after) => document.body.dataset.state === 'ready'"
+            " && (after === null || Number(document.body.dataset.seq) > after)",
+            arg=after, timeout=RESULT_TIMEOUT)
+    except PlaywrightTimeoutError:
+        raise AssertionError(f"the page was not ready within {RESULT_TIMEOUT / 1000:.0f} s; "
+                             f"the page says: {page_statuses(page)}") from None
+
+
+def type_function(page: Page, text: str, variables: str | None = None, *, delay: int = 15) -> None:
+    """Type a function as a user does (keystrokes; optionally the Variables box first) and wait
+    until every panel shows its answer."""
+    before = seq(page)
+    if variables is not None:
+        page.fill("#vars", variables)
+    page.fill("#fn", "")
+    page.type("#fn", text, delay=delay)
+    wait_ready(page, before)
+
+
+def fill_function(page: Page, text: str) -> None:
+    """Replace the function in one go (a paste) and wait until every panel shows its answer."""
+    before = seq(page)
+    page.fill("#fn", text)
+    wait_ready(page, before)
+
+
+def contour_box(page: Page) -> dict:
+    """The contour plot's drawing area on screen (scrolled into view)."""
+    page.wait_for_selector("#contour .nsewdrag")
+    area = page.locator("#contour .nsewdrag").first
+    area.scroll_into_view_if_needed()
+    return area.bounding_box()
+
+
+def click_contour(page: Page, fx: float, fy: float, *, shift: bool = False) -> None:
+    """Click the contour plot at the fractions (fx, fy) of its drawing area (from the top left)."""
+    box = contour_box(page)
+    modifiers = ["Shift"] if shift else []
+    page.mouse.move(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+    for key in modifiers:
+        page.keyboard.down(key)
+    page.mouse.click(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+    for key in modifiers:
+        page.keyboard.up(key)
+
+
+def check_answer(page: Page, answer: str, var: str | None = None) -> str:
+    """Type an answer in "Check my answer", press Check, and return the verdict once shown."""
+    if var is not None:
+        page.select_option("#check-var", var)
+    page.fill("#check-answer", answer)
+    page.click("#check-button")
+    page.wait_for_function(
+        "() => { const r = document.querySelector('#check-result');"
+        " return r.textContent.trim() && !r.textContent.includes('Checking'); }", timeout=RESULT_TIMEOUT)
+    return page.inner_text("#check-result")
+
+
 def wait_for_partials(page: Page, variables: tuple[str, ...] = ("x", "y")) -> None:
     for v in variables:
         _wait(page, f"#partials li[data-var='{v}'] .katex", f"the partial ∂f/∂{v}")

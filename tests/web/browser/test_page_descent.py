@@ -8,7 +8,7 @@ import math
 
 import httpx
 import pytest
-from page_helpers import contour_trace, wait_for_partials
+from page_helpers import click_contour, contour_trace, wait_for_partials
 
 pytestmark = pytest.mark.browser
 
@@ -92,10 +92,7 @@ def test_clicking_the_plot_in_start_mode_sets_the_descent_start_and_runs(app):
     page = app.page
     choose_bowl(page)
     page.check("#click-start")
-    area = page.locator("#contour .nsewdrag").first
-    area.scroll_into_view_if_needed()
-    box = area.bounding_box()
-    page.mouse.click(box["x"] + 0.25 * box["width"], box["y"] + 0.25 * box["height"])
+    click_contour(page, 0.25, 0.25)
     page.wait_for_function("() => document.querySelector('#start').value !== 'x=2.5, y=-2'")
     start = dict(part.split("=") for part in page.input_value("#start").replace(" ", "").split(","))
     assert float(start["x"]) == pytest.approx(-1.5, abs=0.06)

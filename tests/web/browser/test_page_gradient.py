@@ -12,7 +12,16 @@ import re
 import mpmath
 import pytest
 import sympy
-from page_helpers import open_page, plot_data, table_value, wait_for_partials, wait_for_point
+from page_helpers import (
+    contour_box,
+    open_page,
+    plot_data,
+    table_value,
+    type_function,
+    wait_for_partials,
+    wait_for_point,
+    wait_ready,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -33,17 +42,11 @@ def numbers(text: str) -> list[float]:
     return [float(s) for s in re.findall(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?", text)]
 
 
-def type_function(page, text: str, variables: str = "") -> None:
-    page.fill("#vars", variables)
-    page.fill("#fn", "")
-    page.type("#fn", text, delay=15)
-
-
 def test_typing_the_chapter_example_renders_both_partials(app):
     page = app.page
-    type_function(page, "x^2 y + sin(xy)")
+    type_function(page, "x^2 y + sin(xy)", "")
     wait_for_partials(page)
-    page.wait_for_function("document.querySelector('#preview .katex') !== null")
+    page.wait_for_function("() => document.querySelector('#preview .katex') !== null")
     items = page.locator("#partials li")
     assert items.count() == 2
     for var, sym in (("x", X), ("y", Y)):
@@ -104,10 +107,7 @@ def test_a_typo_marks_the_column_and_keeps_the_last_good_result(app):
 def test_clicking_the_contour_plot_sets_the_point_and_updates_the_table(app):
     page = app.page
     wait_for_point(page)
-    page.wait_for_selector("#contour .nsewdrag")
-    area = page.locator("#contour .nsewdrag").first
-    area.scroll_into_view_if_needed()
-    box = area.bounding_box()
+    box = contour_box(page)
     traces = plot_data(page, "#contour")
     contour = next(t for t in traces if t["type"] == "contour")
     (x_lo, x_hi), (y_lo, y_hi) = (contour["x"][0], contour["x"][-1]), (contour["y"][0], contour["y"][-1])
@@ -161,6 +161,7 @@ def test_a_permalink_reproduces_the_state(context, base_url, app):
     page.wait_for_function(
         "() => { const h = new URLSearchParams(location.hash.slice(1));"
         " return h.get('yr') === '-4, 5' && h.get('eta') === '0.02' && h.get('form') === 'expanded'; }")
+    wait_ready(page)  # the expanded form's partials and the point's value are shown
     url = page.url
     assert "#" in url
     partial = page.locator("#partials li[data-var='x']").get_attribute("data-text")
@@ -170,6 +171,7 @@ def test_a_permalink_reproduces_the_state(context, base_url, app):
     try:
         p2 = other.page
         wait_for_partials(p2)
+        wait_ready(p2)
         wait_for_point(p2)
         assert p2.input_value("#fn") == page.input_value("#fn")
         assert p2.input_value("#vars") == page.input_value("#vars")
@@ -193,7 +195,7 @@ def test_a_permalink_reproduces_the_state(context, base_url, app):
 
 def test_a_third_variable_is_fixed_by_a_slider_and_the_picture_follows(app):
     page = app.page
-    type_function(page, "x^2 + y^2 + z^2")
+    type_function(page, "x^2 + y^2 + z^2", "")
     page.wait_for_selector("#partials li[data-var='z'] .katex")
     slider = page.locator("#fix-z")
     assert page.get_by_label("z (fixed)").evaluate("e => e.id") == "fix-z"

@@ -4,7 +4,15 @@ layout, dark mode and embed mode."""
 from __future__ import annotations
 
 import pytest
-from page_helpers import open_page, run_axe, serious, wait_for_partials, wait_for_point
+from page_helpers import (
+    contour_trace,
+    open_page,
+    run_axe,
+    serious,
+    wait_for_partials,
+    wait_for_point,
+    wait_ready,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -94,7 +102,7 @@ def test_no_request_leaves_the_server(context, base_url):
         # KaTeX fonts, Plotly and the page's own modules were all fetched — from this server only
         assert any("/vendor/katex/fonts/" in url for url in rec.requests)
         assert any(url.endswith("/vendor/plotly/plotly.min.js") for url in rec.requests)
-        for endpoint in ("parse", "gradient", "plot", "descent", "regress", "check"):
+        for endpoint in ("lab", "descent", "regress", "check"):
             assert any(url.endswith(f"/api/{endpoint}") for url in rec.requests), endpoint
         rec.assert_clean()
         # the recorder does see a request to another host (so the check above can fail)
@@ -121,16 +129,41 @@ def test_phone_width_is_one_column_without_horizontal_scrolling(context, base_ur
         page.close()
 
 
-def test_embed_mode_shows_the_calculator_without_chrome(context, base_url):
-    rec = open_page(context, base_url, "/embed?f=x%5E2%20%2B%203y%5E2&at=x%3D1%2Cy%3D1")
+def in_viewport(page, selector: str) -> bool:
+    """The element is shown (not display:none, not zero-sized) and lies wholly in the viewport."""
+    return page.evaluate(
+        """(sel) => { const e = document.querySelector(sel); if (!e) return false;
+             const r = e.getBoundingClientRect();
+             return r.width > 0 && r.height > 0 && r.left >= 0 && r.top >= 0
+               && r.right <= window.innerWidth && r.bottom <= window.innerHeight; }""", selector)
+
+
+def test_embed_is_compact_at_800_by_600(context, base_url):
+    """/embed at 800 × 600: the reading, ∇f and the contour plot with its ∇f arrows are all on
+    screen without scrolling, with a link to the full page holding the same view."""
+    rec = open_page(context, base_url, "/embed?f=x%5E2%20%2B%203y%5E2&at=x%3D1%2Cy%3D1", width=800, height=600)
     page = rec.page
     try:
-        wait_for_partials(page)
+        wait_ready(page)
         assert page.evaluate("document.body.classList.contains('embed')")
         assert not page.is_visible("header.chrome")
         assert page.input_value("#fn") == "x^2 + 3y^2"
+        page.wait_for_selector("#contour .nsewdrag")
+        # ∇f of x² + 3y² is (2x, 6y), typeset as a column
+        tex = page.locator("#gradient annotation[encoding='application/x-tex']").text_content()
+        assert "\\nabla" in tex and "bmatrix" in tex
         page.wait_for_function("() => document.querySelector(\"#partials li[data-var='y']\")?.dataset.text === '6*y'")
-        wait_for_point(page)
+        assert "x^{2}" in page.locator("#preview annotation[encoding='application/x-tex']").text_content()
+        for sel in ("#fn", "#preview .katex", "#gradient .katex", "#contour .nsewdrag", "#full-page"):
+            assert in_viewport(page, sel), f"{sel} is not within 800 × 600"
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        # the arrows are drawn, on the visible plot
+        arrows = contour_trace(page, "∇f (length capped)")
+        assert arrows is not None and len([x for x in arrows["x"] if x is not None]) > 20
+        # the link opens the full page with the same function and point
+        page.wait_for_function("() => document.querySelector('#full-page').getAttribute('href').includes('at=')")
+        href = page.get_attribute("#full-page", "href")
+        assert href.startswith("/#") and "f=x%5E2+%2B+3y%5E2" in href
         rec.assert_clean()
     finally:
         page.close()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from page_helpers import wait_for_partials, wait_for_point
+from page_helpers import fill_function, wait_for_partials, wait_for_point
 
 pytestmark = pytest.mark.browser
 
@@ -17,7 +17,7 @@ RUNAWAY = "(x+y+1)^99999 (x-y)^99999"
 
 
 def type_function(page, text: str) -> None:
-    page.fill("#fn", text)
+    fill_function(page, text)  # a paste, then every panel shown
 
 
 def point_cell(page, key: str) -> str:

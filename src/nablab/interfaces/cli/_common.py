@@ -18,7 +18,9 @@ def report_error(err: NablabError, as_json: bool) -> int:
     """Report a user error: ``{"error": …}`` on stdout with --json, message and caret on stderr
     otherwise. Returns the exit status for bad input (2)."""
     if as_json:
-        emit_json({"error": err.to_dict()})
+        from nablab.render.json import error_body  # lazy: start-up time (loads SymPy)
+
+        emit_json({"error": error_body(err)})
     else:
         sys.stderr.write(err.display() + "\n")
     return 2

@@ -24,9 +24,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nablab.api import check_answer
+    from nablab.api import check_answer  # lazy: start-up time
     from nablab.errors import NablabError
     from nablab.interfaces.cli._common import emit_json, report_error
+    from nablab.render.json import to_json  # lazy: start-up time
 
     variables = [v.strip() for v in args.vars.split(",") if v.strip()] if args.vars else None
     try:
@@ -34,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     except NablabError as err:
         return report_error(err, args.json)
     if args.json:
-        emit_json(result.to_dict())
+        emit_json(to_json(result))
     else:
         sys.stdout.write(human(result) + "\n")
     # like diff(1): 0 the answer is right, 1 it is not, 2 the input could not be read
@@ -43,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
 
 def human(result) -> str:
     """The verdict as a person reads it in a terminal."""
-    from nablab.render.text import to_echo
+    from nablab.render.text import to_echo  # lazy: start-up time
 
     d = f"∂f/∂{result.variable}"
     lines = [f"{d} = {to_echo(result.expected)}", f"your answer: {to_echo(result.answer)}"]

@@ -4,6 +4,12 @@ with the finite-difference check."""
 from __future__ import annotations
 
 import argparse
+import math
+import shutil
+import sys
+
+from nablab.errors import NablabError
+from nablab.interfaces.cli import graph_view
 
 FORMS = ("derived", "simplified", "factored", "expanded")
 
@@ -26,45 +32,46 @@ def register(subparsers) -> None:
                    help="detail of --steps")
     p.add_argument("--latex", action="store_true", help="show LaTeX for every result")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    graph_view.add_option(p)
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from nablab import api
-    from nablab.errors import NablabError
+    from nablab import api  # lazy: start-up time (`nablab --help` does not load SymPy)
     from nablab.interfaces.cli._common import emit_json, report_error
+    from nablab.render.json import to_json  # lazy: start-up time
 
-    options = {"form": args.form, "hessian": args.hessian}
-    if args.at:
-        options["at"] = args.at
-    if args.direction:
-        options["direction"] = args.direction
-    if args.steps:
-        options["steps"] = True
     try:
-        result = api.gradient(args.text, args.vars, **options)
+        result = api.gradient(args.text, args.vars, at=args.at or None, form=args.form,
+                              hessian=args.hessian, direction=args.direction or None,
+                              steps=args.steps)
         source = _numpy(result) if args.numpy else None
+        graph = graph_view.graph_of(args)
     except NablabError as err:
         if err.source is None and err.column is not None:
             err.source = args.text
         return report_error(err, args.json)
     if args.json:
-        out = result.to_dict()
+        out = to_json(result)
         if source is not None:
             out["numpy"] = source
+        if graph is not None:
+            out["graph"] = graph_view.graph_json(graph)
         emit_json(out)
         return 0
     _human(result, args, source)
+    if graph is not None:
+        print(graph_view.graph_text(graph))
     return 0
 
 
 def _numpy(result) -> str:
-    from nablab.calculus.sums import has_data
-    from nablab.errors import NablabError
+    # lazy: start-up time (the CLI module loads before SymPy is needed)
+    from nablab.calculus.sums import sums_over_data
     from nablab.numeric import numpy_source
     from nablab.render.text import to_echo
 
-    if any(has_data(p) for p in result.partials):
+    if any(sums_over_data(p) for p in result.partials):
         raise NablabError("--numpy needs a function of its variables only; this one sums over "
                           "data", hint="nablab regress compiles the data sums for you")
     symbols = list(result.variables) + list(result.parameters)
@@ -74,19 +81,19 @@ def _numpy(result) -> str:
 
 
 def _fmt(v: float, spec: str = ".12g") -> str:
-    import math
-
     return format(v, spec) if math.isfinite(v) else "—"
 
 
 def _human(result, args, source: str | None) -> None:
-    import shutil
-
+    # lazy: start-up time (rich and SymPy load only when a result is printed)
+    import sympy
     from rich.console import Console
     from rich.table import Table
 
+    from nablab.calculus.domain import describe
     from nablab.render.latex import to_latex
-    from nablab.render.pretty import column
+    from nablab.render.pretty import column, to_pretty
+    from nablab.render.steps import to_text as steps_text
     from nablab.render.text import to_echo
 
     width = max(shutil.get_terminal_size((120, 24)).columns, 100)
@@ -109,8 +116,6 @@ def _human(result, args, source: str | None) -> None:
             console.print(f"   [yellow]note:[/yellow] {note}")
     if args.steps and getattr(result, "steps", None):
         # the answers above, then how each was found (each derivation ends on its answer)
-        from nablab.steps.printers import to_text as steps_text
-
         nodes = [result.steps.get(v.name) for v in result.variables]
         assembly = getattr(result.steps, "assembly", None)  # ∇f from the partials (and --at)
         for node in [*nodes, assembly]:
@@ -123,19 +128,13 @@ def _human(result, args, source: str | None) -> None:
     if args.latex:
         console.print(f"LaTeX: {to_latex(result.gradient)}", soft_wrap=True)
     if result.hessian is not None:
-        import sympy
-
-        from nablab.render.pretty import to_pretty
-
         console.print("\nHessian =")
         console.print(to_pretty(sympy.Matrix(result.hessian)), markup=False)
     console.print()
     if result.domain:
         console.print("[bold]domain over the reals[/bold]")
-        from nablab.calculus.domain import describe
-
         for c in result.domain:
-            shown = describe(c.expr.xreplace(result.back))
+            shown = describe(c.expr)
             console.print(f"  {shown:<28} ({c.applies_to}) — {c.reason}", markup=False)
     else:
         console.print("domain: all real numbers (f and its partials are defined everywhere)")
@@ -144,14 +143,13 @@ def _human(result, args, source: str | None) -> None:
         console.print()
         point = ", ".join(f"{k} = {_fmt(v)}" for k, v in at.point.items())
         console.print(f"[bold]at ({point})[/bold]")
-        exact = f"  = {to_echo(at.value.exact.xreplace(result.back))}" if at.value.exact is not \
-            None else ""
+        exact = f"  = {to_echo(at.value.exact)}" if at.value.exact is not None else ""
         console.print(f"  f = {_fmt(at.value.value)}{exact}")
         table = Table("∂f/∂", "exact", "symbolic", "finite difference", "abs error",
                       "rel error", "check", title="∇f at the point, checked")
         for v, g, row in zip(result.variables, at.gradient, at.check, strict=True):
-            table.add_row(v.name, "" if g.exact is None else to_echo(g.exact.xreplace(
-                result.back)), _fmt(row.symbolic), _fmt(row.numeric), _fmt(row.abs_error, ".2e"),
+            table.add_row(v.name, "" if g.exact is None else to_echo(g.exact),
+                _fmt(row.symbolic), _fmt(row.numeric), _fmt(row.abs_error, ".2e"),
                 _fmt(row.rel_error, ".2e"), "[green]ok[/green]" if row.ok else
                 "[yellow]not checked[/yellow]" if not row.checked else
                 f"[bold red]MISMATCH[/bold red] (tol {row.tolerance:.1e})")
@@ -170,9 +168,7 @@ def _human(result, args, source: str | None) -> None:
             console.print("  Hessian = " + str([[float(f"{x:.12g}") for x in row]
                                                 for row in at.hessian]))
         for note in at.notes:
-            style = "bold red" if note.startswith("FINITE") else "yellow"
+            style = "bold red" if note == at.mismatch_note else "yellow"
             console.print(f"  [{style}]{note}[/{style}]")
     if source is not None:
-        import sys
-
         sys.stdout.write("\n" + source)

@@ -20,16 +20,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # lazy: start-up time (`nablab --help` does not load the parser, SymPy or the renderers)
     from nablab.errors import NablabError
     from nablab.interfaces.cli._common import emit_json, report_error
     from nablab.parse import parse
-    from nablab.render.json import expression_dict
+    from nablab.render.json import to_json
 
     try:
         expression = parse(args.text, args.vars, latex=True if args.latex else None)
     except NablabError as err:
         return report_error(err, args.json)
-    data = expression_dict(expression)
+    data = to_json(expression)
     if args.json:
         emit_json(data)
         return 0
@@ -38,6 +39,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _show(data: dict) -> None:
+    # lazy: start-up time
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table

@@ -30,6 +30,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="mini-batch updates: sgd at the constant rate (wanders near the "
                    "minimum), or svrg, variance-reduced, which converges to least squares "
                    "(about 3 passes per epoch)")
+    p.add_argument("--method", default="gd",
+                   help="update rule: gd (default), momentum, nesterov, adagrad, rmsprop, adam")
+    p.add_argument("--opt", default="", metavar="beta=0.9",
+                   help="method parameters by name: beta, mu, rho, beta1, beta2, eps")
+    p.add_argument("--shuffle", action="store_true",
+                   help="mini-batches: shuffle the rows every epoch")
+    p.add_argument("--seed", type=int, help="seed of the shuffle (reproducible runs)")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="dask.distributed scheduler, e.g. tcp://10.0.0.5:8786 (Dask input)")
     p.add_argument("--persist", action="store_true",
@@ -45,6 +52,9 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         from nablab.api import regress
+        from nablab.interfaces.cli._common import parse_assignments
+
+        hyper = parse_assignments(args.opt, "--opt") if args.opt else {}
 
         with ProgressBar(args.epochs, args.json, label="epochs", value_name="J",
                          min_total=50) as progress:
@@ -52,7 +62,8 @@ def run(args: argparse.Namespace) -> int:
                              scale=args.scale, batch=args.batch, tol=args.tol,
                              batch_method=args.batch_method,
                              compare_scaling=args.compare_scaling, progress=progress,
-                             scheduler=args.scheduler, persist=args.persist)
+                             scheduler=args.scheduler, persist=args.persist,
+                             method=args.method, shuffle=args.shuffle, seed=args.seed, **hyper)
         if args.plot:
             from nablab.optimize.plots import regression_plot
 
@@ -60,7 +71,9 @@ def run(args: argparse.Namespace) -> int:
     except NablabError as err:
         return report_error(err, args.json)
     if args.json:
-        emit_json(result.to_dict())
+        from nablab.render.json import to_json
+
+        emit_json(to_json(result))
     else:
         _show(result, args.plot)
     return 0
@@ -83,8 +96,11 @@ def _show(r, plot: str | None) -> None:
     con.print(table)
     status = "converged" if r.converged else ("DIVERGED" if r.diverged else "not converged")
     con.print(f"[bold]{status}[/] after {r.iterations} iterations ({r.updates} updates, "
-              f"η = {r.rate:.6g} [{r.rate_rule}]{', standardised features' if r.scale else ''}"
-              + (f", mini-batches of {r.batch} by {r.batch_method}" if r.batch else "") + "): "
+              f"{r.method}, η = {r.rate:.6g} [{r.rate_rule}]"
+              f"{', standardised features' if r.scale else ''}"
+              + (f", mini-batches of {r.batch} by {r.batch_method}" if r.batch else "")
+              + (", shuffled" + (f" (seed {r.seed})" if r.seed is not None else "")
+                 if r.shuffle else "") + "): "
               f"{r.reason}")
     con.print(f"max relative difference to least squares: {r.max_rel_diff:.2e}")
     cond = r.curvature.get("condition_number")

@@ -1,15 +1,21 @@
-"""Request bodies of the HTTP API, named like the command-line options.
+"""Request and response bodies of the HTTP API, named like the command-line options.
 
-Pydantic checks shapes and bounds here (so the OpenAPI docs show them); everything about the
-*meaning* of the text — parsing, domains — is the core's job in a worker. ``payload()`` gives the
-dict a worker task receives: ``None`` dropped, comma lists split, ``x=1,y=2`` read into a dict.
+Pydantic checks shapes and bounds here (so the OpenAPI docs show them: lengths, ranges and the
+patterns of the ``x=1,y=2`` strings); everything about the *meaning* of the text — parsing,
+domains — is the core's job in a worker and is answered with a documented 422. Requests are
+validated strictly (a number is a JSON number, a flag a JSON boolean), exactly as the schema
+says. ``payload()`` gives the dict a worker task receives: ``None`` dropped, comma lists split,
+``x=1,y=2`` read into a dict. The response models mirror the JSON that ``nablab … --json``
+prints; the server does not re-validate answers (the workers encode them), the schema documents
+them and the contract test (tests/web/test_contract.py) checks them.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator
 
 MAX_TEXT = 2000
 MAX_CSV = 60_000
@@ -30,10 +36,20 @@ FIELD_HELP: dict[str, tuple[str, str]] = {
     "tol": ("the tolerance must be a positive number", "e.g. 1e-8: stop when ‖∇f‖ < tol"),
 }
 
+# JSON numbers and booleans only, as the schema says (no "1.5" strings, no 1 for true)
+Float = Annotated[float, Strict()]
+Int = Annotated[int, Strict()]
+Bool = Annotated[bool, Strict()]
 Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT, description="the function, "
                             "typed (`x^2 y + sin(xy)`) or LaTeX")]
-Number = float | Annotated[str, Field(max_length=200)]
+Number = Float | Annotated[str, Field(min_length=1, max_length=200)]
+Name = Annotated[str, Field(min_length=1, max_length=64)]
 Names = str | Annotated[list[Annotated[str, Field(max_length=64)]], Field(max_length=MAX_NAMES)]
+#: ``x=1,y=2``: comma-separated name=value pairs (empty parts between commas are skipped)
+_PAIR = r"[^,=\s][^,=]*=\s*[^,=\s][^,=]*"
+ASSIGNMENTS = rf"^[\s,]*{_PAIR}(,[\s,]*{_PAIR})*[\s,]*$"
+Assignments = Annotated[str, Field(max_length=MAX_TEXT, pattern=ASSIGNMENTS)]
+Point = dict[Name, Number]
 
 
 def split_names(value: Any) -> list[str] | None:
@@ -47,9 +63,13 @@ def split_names(value: Any) -> list[str] | None:
 
 def read_assignments(value: Any, field: str) -> dict[str, Any] | None:
     """``"x=1,y=2"`` → ``{"x": "1", "y": "2"}``; a dict passes through. Values stay as given
-    (numbers or short text like ``pi/2``): the core reads them."""
+    (numbers or short text like ``pi/2``): the core reads them. A string must match
+    :data:`ASSIGNMENTS` as Python reads it too (the schema's readers do), not only as pydantic's
+    regex engine does, so that the server never takes what the published schema refuses."""
     if value is None or isinstance(value, dict):
         return value
+    if str(value).strip() and not re.search(ASSIGNMENTS, str(value)):
+        raise ValueError(f"{field} expects name=value pairs like x=1,y=2")
     out: dict[str, Any] = {}
     for part in filter(None, (p.strip() for p in str(value).split(","))):
         name, sep, number = (s.strip() for s in part.partition("="))
@@ -72,7 +92,7 @@ class ParseRequest(_Request):
 
     text: Text
     variables: Names | None = Field(None, description="variables in order, e.g. `x,y`")
-    latex: bool | None = Field(None, description="force LaTeX (true) or typed (false) reading; "
+    latex: Bool | None = Field(None, description="force LaTeX (true) or typed (false) reading; "
                                "default: detected")
 
     @field_validator("variables", mode="after")
@@ -84,13 +104,15 @@ class ParseRequest(_Request):
 class GradientRequest(ParseRequest):
     """`nablab grad TEXT [--vars] [--at] [--direction] [--form] [--hessian] [--steps]`"""
 
-    at: dict[Annotated[str, Field(max_length=64)], Number] | str | None = Field(
-        None, description='point, `{"x": 1, "y": "pi/2"}` or `"x=1,y=2"`')
-    direction: list[Number] | str | None = Field(
+    at: Annotated[Point, Field(max_length=MAX_NAMES)] | Annotated[str, Field(
+        max_length=MAX_TEXT, pattern=r"^\s*$|" + ASSIGNMENTS)] | None = Field(
+        None, description='point, `{"x": 1, "y": "pi/2"}` or `"x=1,y=2"` (empty: none)')
+    direction: Annotated[list[Number], Field(min_length=1, max_length=MAX_NAMES)] | Annotated[
+        str, Field(max_length=MAX_TEXT, pattern=r"[^,\s]")] | None = Field(
         None, description="vector for the directional derivative, `[1, 1]` or `\"1,1\"`")
     form: Literal["derived", "simplified", "factored", "expanded"] | None = None
-    hessian: bool | None = None
-    steps: bool | None = None
+    hessian: Bool | None = None
+    steps: Bool | None = None
     detail: Literal["rules", "algebra"] | None = None
 
     @field_validator("at", mode="after")
@@ -130,14 +152,14 @@ class DescentRequest(_Request):
 
     text: Text
     variables: Names | None = None
-    start: dict[Annotated[str, Field(max_length=64)], Number] | str = Field(
+    start: Annotated[Point, Field(min_length=1, max_length=MAX_NAMES)] | Assignments = Field(
         ..., description='start point, `{"x": 1, "y": 1}` or `"x=1,y=1"`')
-    rate: float = Field(..., gt=0, le=MAX_RATE, description="learning rate η")
-    iterations: int | None = Field(None, ge=1, le=MAX_ITERATIONS,
+    rate: Float = Field(..., gt=0, le=MAX_RATE, description="learning rate η")
+    iterations: Int | None = Field(None, ge=1, le=MAX_ITERATIONS,
                                    description="step limit (CLI --steps)")
     method: Literal["gd", "momentum", "adam"] | None = None
-    tol: float | None = Field(None, gt=0, description="stop when ‖∇f‖ < tol")
-    params: dict[Annotated[str, Field(max_length=64)], Number] | None = Field(
+    tol: Float | None = Field(None, gt=0, description="stop when ‖∇f‖ < tol")
+    params: Point | None = Field(
         None, max_length=MAX_NAMES, description="values of the parameters, e.g. {\"a\": 2}")
 
     @field_validator("variables", mode="after")
@@ -163,12 +185,12 @@ class RegressRequest(_Request):
     x: Names | None = Field(None, description="feature columns (default: all but y)")
     y: Annotated[str, Field(min_length=1, max_length=64)] | None = Field(
         None, description="target column (default: the last column)")
-    rate: float | None = Field(None, gt=0, le=MAX_RATE)
-    epochs: int | None = Field(None, ge=1, le=MAX_EPOCHS)
-    tol: float | None = Field(None, gt=0)
-    scale: bool | None = None
-    compare_scaling: bool | None = None
-    batch: int | None = Field(None, ge=1, le=1_000_000)
+    rate: Float | None = Field(None, gt=0, le=MAX_RATE)
+    epochs: Int | None = Field(None, ge=1, le=MAX_EPOCHS)
+    tol: Float | None = Field(None, gt=0)
+    scale: Bool | None = None
+    compare_scaling: Bool | None = None
+    batch: Int | None = Field(None, ge=1, le=1_000_000)
 
     @field_validator("x", mode="after")
     @classmethod
@@ -176,25 +198,44 @@ class RegressRequest(_Request):
         return split_names(v)
 
 
-class PlotRequest(_Request):
+class PlotOptions(_Request):
+    """How to sample f and ∇f on a grid (the options of ``/api/plot`` without the function)."""
+
+    x_var: Annotated[str, Field(max_length=64)] | None = None
+    y_var: Annotated[str, Field(max_length=64)] | None = None
+    x_range: tuple[Float, Float] = (-3.0, 3.0)
+    y_range: tuple[Float, Float] = (-3.0, 3.0)
+    fixed: dict[Annotated[str, Field(max_length=64)], Float] = Field(default_factory=dict,
+                                                                     max_length=MAX_NAMES)
+    n: Int = Field(61, ge=2, le=201, description="grid points per axis for f")
+    arrows: Int = Field(15, ge=0, le=41, description="arrow grid points per axis for ∇f")
+    one_dimensional: Bool = Field(False, description="plot along x_var only (a curve)")
+
+
+class PlotRequest(PlotOptions):
     """f and ∇f on a grid for the contour, surface and arrow pictures."""
 
     text: Text
     variables: Names | None = None
-    x_var: Annotated[str, Field(max_length=64)] | None = None
-    y_var: Annotated[str, Field(max_length=64)] | None = None
-    x_range: tuple[float, float] = (-3.0, 3.0)
-    y_range: tuple[float, float] = (-3.0, 3.0)
-    fixed: dict[Annotated[str, Field(max_length=64)], float] = Field(default_factory=dict,
-                                                                     max_length=MAX_NAMES)
-    n: int = Field(61, ge=2, le=201, description="grid points per axis for f")
-    arrows: int = Field(15, ge=0, le=41, description="arrow grid points per axis for ∇f")
-    one_dimensional: bool = Field(False, description="plot along x_var only (a curve)")
 
     @field_validator("variables", mode="after")
     @classmethod
     def _names(cls, v: Any) -> list[str] | None:
         return split_names(v)
+
+
+class LabRequest(GradientRequest):
+    """One edit on the page: the reading, ∇f (with ``steps``, ``at``) and the plot samples
+    (with ``plot``), computed from one reading of the text."""
+
+    plot: PlotOptions | None = Field(None, description="sample f and ∇f for the pictures, with "
+                                     "the options of /api/plot (`{}`: the defaults)")
+
+    def payload(self) -> dict:
+        out = super().payload()
+        if self.plot is not None:  # defaults kept: the sampler needs them all
+            out["plot"] = self.plot.model_dump()
+        return out
 
 
 class ErrorDetail(BaseModel):
@@ -207,3 +248,195 @@ class ErrorResponse(BaseModel):
     """Every failure: the same `error` object as `nablab … --json`."""
 
     error: ErrorDetail
+
+
+# -- responses: the JSON that `nablab … --json` prints ------------------------------------------
+Num = float | None  # every non-finite or undefined value is null, never NaN
+
+
+class _Answer(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class Formula(_Answer):
+    text: str
+    latex: str
+
+
+class Reading(Formula):
+    echo: str = Field(description="the reading written back in the input's own notation")
+
+
+class ParseWarning(_Answer):
+    message: str
+    column: int | None = None
+
+
+class ParseResponse(_Answer):
+    """`nablab parse TEXT --json`"""
+
+    input: str
+    expression: Reading
+    variables: list[str]
+    parameters: list[str]
+    warnings: list[ParseWarning]
+    sums_over_data: bool = Field(description="a Σ over data (the MSE): no value, picture or "
+                                 "descent without the data")
+
+
+class Partial(Reading):
+    variable: str
+    note: str | None = None
+
+
+class Condition(_Answer):
+    condition: str
+    latex: str
+    reason: str | None = None
+
+
+class Value(_Answer):
+    exact: str | None = None
+    latex: str | None = None
+    float: Num = None
+
+
+class PointAnswer(_Answer):
+    point: dict[str, Num]
+    value: Value | None = None
+    gradient: list[Value] | None = None
+    norm: Num = None
+    direction: list[Num] | None = None
+    directional_derivative: dict[str, Any] | None = None
+    check: list[dict[str, Any]] | None = None
+    notes: list[Any] = []
+    hessian: list[list[Num]] | None = None
+
+
+class GradientResponse(ParseResponse):
+    """`nablab grad TEXT … --json`"""
+
+    form: str
+    partials: list[Partial]
+    gradient: Formula
+    hessian: Formula | None = None
+    domain: list[Condition]
+    at: PointAnswer | None
+    steps: dict[str, dict[str, Any]] | None = Field(
+        None, description="with `steps`: the derivation tree of each partial, by variable")
+    gradient_steps: dict[str, Any] | None = Field(
+        None, description="with `steps`: ∇f assembled from the partials")
+
+
+class CheckResponse(_Answer):
+    """`nablab check TEXT --var x --answer … --json`"""
+
+    equivalent: bool
+    variable: str
+    expected: Formula
+    answer: Formula
+    method: str
+    points_checked: int
+    counterexample: dict[str, Any] | None
+    wrong_terms: list[Any]
+
+
+class DescentResponse(_Answer):
+    """`nablab descent TEXT --from … --rate … --json`"""
+
+    variables: list[str]
+    path: list[list[Num]]
+    values: list[Num]
+    grad_norms: list[Num]
+    converged: bool
+    diverged: bool
+    reason: str
+    steps: int
+    point: list[Num]
+    value: Num
+    method: str
+    rate: Num
+
+
+class RegressResponse(_Answer):
+    """`nablab regress DATA --x … --y … --json`"""
+
+    partials: list[dict[str, Any]]
+    theta: list[Num]
+    closed_form: list[Num] | None
+    loss: Num
+    iterations: int
+    converged: bool
+    diverged: bool
+    reason: str
+    losses: list[Num]
+    path: list[list[Num]]
+    rate: Num
+    rate_rule: str | None = None
+    scaling: dict[str, Any] | None = None
+    curvature: dict[str, Any] | None = None
+    comparison: dict[str, Any] | None = None
+
+
+class Arrows(_Answer):
+    """∇f on the arrow grid; ``{}`` when ``arrows`` is 0."""
+
+    x: list[Num] | None = None
+    y: list[Num] | None = None
+    u: list[list[Num]] | list[Num] | None = None
+    v: list[list[Num]] | None = None
+    norm: list[list[Num]] | list[Num] | None = None
+    max_norm: Num = None
+
+
+class PlotResponse(_Answer):
+    """f and ∇f sampled on a grid (docs/http-api.md); `z[i][j] = f(x[j], y[i])`."""
+
+    variables: list[str]
+    x_var: str
+    y_var: str | None
+    fixed: dict[str, Num]
+    x: list[Num]
+    y: list[Num] | None
+    z: list[list[Num]] | list[Num]
+    z_min: Num
+    z_max: Num
+    arrows: Arrows
+
+
+class LabResponse(_Answer):
+    """One edit: `parse` as /api/parse answers, `gradient` as /api/gradient (with `steps` and
+    `at` when asked), `plot` as /api/plot or null when not asked."""
+
+    parse: ParseResponse
+    gradient: GradientResponse
+    plot: PlotResponse | None
+
+
+class CacheStats(_Answer):
+    size: int
+    bytes: int
+    hits: int
+    misses: int
+
+
+class HealthResponse(_Answer):
+    """Liveness and load of the server and its worker pool."""
+
+    status: Literal["ok", "starting"]
+    workers: int
+    alive: int
+    busy: int
+    queued: int
+    queue_limit: int
+    time_limit: float
+    demoted_now: int
+    completed: int
+    killed: int
+    died: int
+    replaced: int
+    demoted: int
+    shed: int
+    rejected: int
+    cache: CacheStats
+    endpoints: list[str] = Field(description="the API operations this server answers")

@@ -1,90 +1,58 @@
 """What a worker process does with one API request: call the facade, encode the answer.
 
-Runs only inside worker processes (see ``workers.py``). Each task takes the validated request
+Runs only inside worker processes (see ``pool.py`` and ``worker_child.py``). Each task takes the validated request
 body as a plain dict (keys named like the CLI options, ``None`` values already dropped) and
-returns ``(status, JSON bytes)``: 200 and ``nablab.api.<fn>(...).to_dict()``, 422 and the
-``{"error": …}`` object for a :class:`~nablab.errors.NablabError`, 501 while a core function
-is not built yet. The answer is encoded here so that anything unserialisable, NaN or infinity
-is caught in the worker, never in the server.
+returns ``(status, JSON bytes)``: 200 and ``nablab.api.<fn>(...)``, 422 and the
+``{"error": …}`` object for a :class:`~nablab.errors.NablabError`. Anything else is a bug: it
+propagates to the worker loop, which logs the traceback and answers 500. The answer is encoded
+here so that anything unserialisable, NaN or infinity is caught in the worker, never in the
+server.
 """
 
 from __future__ import annotations
 
-import contextlib
-import importlib
+import io
 import json
 import math
 from collections.abc import Callable
 from typing import Any
 
 import numpy  # noqa: F401  (preloaded by the forkserver: workers start warm)
+import pandas
 import sympy  # noqa: F401
 
-from nablab.errors import NablabError
-
-# Preload the facade (it imports the parser, which lands first); until then every task is 501.
-with contextlib.suppress(ImportError):
-    importlib.import_module("nablab.api")
-
-# task name -> the core module that must exist for it
-REQUIRES: dict[str, str] = {
-    "parse": "nablab.parse",
-    "gradient": "nablab.calculus.gradient",
-    "check": "nablab.calculus.answer_check",
-    "descent": "nablab.optimize.descent",
-    "regress": "nablab.optimize.regression",
-    "plot": "nablab.parse",
-}
-
-
-def available() -> dict[str, bool]:
-    """Which tasks can run in this installation (the core is being built piece by piece)."""
-    out = {}
-    for task, module in REQUIRES.items():
-        try:
-            importlib.import_module(module)
-            importlib.import_module("nablab.api")
-            out[task] = True
-        except ImportError:
-            out[task] = False
-    return out
-
-
-def _api() -> Any:
-    return importlib.import_module("nablab.api")
+from nablab import api
+from nablab.errors import DataError, NablabError
+from nablab.interfaces.web.errors import error_json
+from nablab.render.json import to_json
+from nablab.sampling import sample
 
 
 def _parse(p: dict) -> dict:
     opts = {"latex": p["latex"]} if "latex" in p else {}
-    result = _api().parse(p["text"], p.get("variables"), **opts)
-    return result.to_dict()
+    result = api.parse(p["text"], p.get("variables"), **opts)
+    return to_json(result)
 
 
 def _gradient(p: dict) -> dict:
     # ``detail`` only changes how the CLI prints steps as text; the JSON tree is the same.
     opts = {k: p[k] for k in ("at", "direction", "form", "hessian", "steps") if k in p}
-    return _api().gradient(p["text"], p.get("variables"), **opts).to_dict()
+    return to_json(api.gradient(p["text"], p.get("variables"), **opts))
 
 
 def _check(p: dict) -> dict:
-    return _api().check_answer(p["text"], p["var"], p["answer"], p.get("variables")).to_dict()
+    return to_json(api.check_answer(p["text"], p["var"], p["answer"], p.get("variables")))
 
 
 def _descent(p: dict) -> dict:
     opts = {k: p[k] for k in ("variables", "iterations", "method", "tol", "params") if k in p}
     if "iterations" in opts:
         opts["steps"] = opts.pop("iterations")
-    return _api().descent(p["text"], p["start"], p["rate"], **opts).to_dict()
+    return to_json(api.descent(p["text"], p["start"], p["rate"], **opts))
 
 
 def _read_csv(text: str) -> Any:
     """CSV text (with a header row) as a DataFrame; unreadable text is a DataError."""
-    import io
-
-    import pandas
-
-    from nablab.errors import DataError
-
     try:
         return pandas.read_csv(io.StringIO(text))
     except pandas.errors.EmptyDataError:
@@ -97,14 +65,15 @@ def _read_csv(text: str) -> Any:
 def _regress(p: dict) -> dict:
     opts = {k: p[k] for k in ("rate", "epochs", "tol", "scale", "compare_scaling", "batch")
             if k in p}
-    return _api().regress(_read_csv(p["data"]), p.get("x"), p.get("y"), **opts).to_dict()
+    return to_json(api.regress(_read_csv(p["data"]), p.get("x"), p.get("y"), **opts))
 
 
 def _plot(p: dict) -> dict:
-    from nablab.sampling import sample
+    return _sample(api.parse(p["text"], p.get("variables")), p)
 
-    expression = _api().parse(p["text"], p.get("variables"))
-    return sample(
+
+def _sample(expression: Any, p: dict) -> dict:
+    return to_json(sample(
         expression,
         x_var=p.get("x_var"),
         y_var=p.get("y_var"),
@@ -114,7 +83,20 @@ def _plot(p: dict) -> dict:
         n=p.get("n", 61),
         arrows=p.get("arrows", 15),
         one_dimensional=bool(p.get("one_dimensional")),
-    ).to_dict()
+    ))
+
+
+def _lab(p: dict) -> dict:
+    """One edit on the page: read the text once, then ∇f (steps from the same partials, the
+    point) and the plot samples from that one reading."""
+    opts = {"latex": p["latex"]} if "latex" in p else {}
+    expression = api.parse(p["text"], p.get("variables"), **opts)
+    grad = {k: p[k] for k in ("at", "direction", "form", "hessian", "steps") if k in p}
+    return {
+        "parse": to_json(expression),
+        "gradient": to_json(api.gradient(expression, None, **grad)),
+        "plot": _sample(expression, p["plot"]) if p.get("plot") is not None else None,
+    }
 
 
 TASKS: dict[str, Callable[[dict], dict]] = {
@@ -124,7 +106,7 @@ TASKS: dict[str, Callable[[dict], dict]] = {
     "descent": _descent,
     "regress": _regress,
     "plot": _plot,
-    "available": lambda _payload: available(),
+    "lab": _lab,
 }
 
 
@@ -142,8 +124,6 @@ def _clean(obj: Any) -> Any:
         return _clean(obj.item())
     if hasattr(obj, "tolist"):  # numpy array
         return _clean(obj.tolist())
-    if hasattr(obj, "to_dict"):
-        return _clean(obj.to_dict())
     return str(obj)
 
 
@@ -152,7 +132,7 @@ def _encode(obj: Any) -> bytes:
 
 
 def _error(status: int, message: str, hint: str | None = None) -> tuple[int, bytes]:
-    return status, _encode({"error": {"message": message, "column": None, "hint": hint}})
+    return status, _encode(error_json(NablabError(message, hint=hint)))
 
 
 WARM_UP = [
@@ -165,6 +145,8 @@ WARM_UP = [
     ("gradient", {"text": "(x - y)/(x + y) + sqrt(x^2 + 1)"}),
     ("check", {"text": "x^2 y + sin(xy)", "var": "x", "answer": "2xy + y cos(xy)"}),
     ("plot", {"text": "x^2 y + sin(xy)", "n": 5, "arrows": 3}),
+    ("lab", {"text": "x^2 y + sin(xy) + 2", "at": {"x": 1, "y": 2}, "steps": True,
+             "plot": {"n": 5, "arrows": 3}}),
     ("descent", {"text": "x^2 + 10 y^2", "start": {"x": 1, "y": 1}, "rate": 0.05,
                  "iterations": 20}),
     ("regress", {"data": "x,y\n0,1\n1,3.1\n2,4.9\n3,7.2\n", "x": ["x"], "y": "y",
@@ -177,31 +159,20 @@ def warm() -> None:
     filled in the forkserver and every forked worker starts warm (the first ``Add`` with a
     number alone imports modules for ~0.5 s)."""
     for task, payload in WARM_UP:
-        with contextlib.suppress(Exception):
-            run(task, payload)
+        status, body = run(task, payload)
+        if status != 200:  # a representative request fails: a bug, say so at start-up
+            raise RuntimeError(f"warm-up request {task} {payload} answered {status}: {body!r}")
 
 
 def run(task: str, payload: dict) -> tuple[int, bytes]:
-    """Run one task; never raises for user errors (422) or missing parts of the core (501)."""
+    """Run one task; a user error is a 422 answer, anything else a bug that propagates."""
     fn = TASKS.get(task)
     if fn is None:
         return _error(404, f"unknown task {task!r}")
     try:
         return 200, _encode(fn(payload))
     except NablabError as err:
-        return 422, _encode({"error": err.to_dict()})
-    except (ImportError, AttributeError, NotImplementedError) as exc:
-        if isinstance(exc, AttributeError) and "nablab" not in str(exc):
-            raise
-        return _error(
-            501,
-            f"'{task}' is not available in this version of nablab yet",
-            hint=f"{type(exc).__name__}: {exc}",
-        )
-    except TypeError as exc:
-        if "unexpected keyword argument" in str(exc):
-            return _error(501, f"an option of '{task}' is not supported yet: {exc}")
-        raise
+        return 422, _encode(error_json(err))
     except RecursionError:
         return _error(422, "the expression is nested too deeply to work with",
                       hint="simplify or split the function")

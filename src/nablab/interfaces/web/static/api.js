@@ -36,6 +36,12 @@ export async function post(endpoint, body, channel = endpoint) {
   return { ok: false, status: response.status, error };
 }
 
+/** Abort the call in flight on a channel (its answer would be stale). */
+export function abort(channel) {
+  controllers.get(channel)?.abort();
+  controllers.delete(channel);
+}
+
 /** Variables as the API takes them: a list, or null for "from the reading". */
 export function variablesField(text) {
   const names = (text || "").split(/[,\s]+/).map((s) => s.trim()).filter(Boolean);

@@ -2,13 +2,14 @@
 // mirrored in the URL hash (permalink). Plain ES modules, no build step; KaTeX is loaded before
 // this module by index.html, Plotly right after it by vendor.js, both from /vendor/ (same origin).
 
-import { post, variablesField } from "./api.js";
+import { abort, post, variablesField } from "./api.js";
+import { edited, track } from "./busy.js";
 import { $, clear, copyText, debounce, el, fmt, formatAssignments, parseAssignments, setStatus } from "./dom.js";
 import { initDescent, pause, resetDescent, setEta, start as startDescent } from "./descent.js";
 import { initInput, setVariables, variablesText } from "./input.js";
 import { typesetStatic } from "./math.js";
 import { isEmbed, readState, writeState } from "./permalink.js";
-import { clearPlots, draw, loadGrid, onPlotClick, renderSliders, setOverlay, setSlider } from "./plots.js";
+import { clearPlots, draw, loadGrid, onPlotClick, plotBody, renderSliders, setGrid, setOverlay, setSlider } from "./plots.js";
 import { clearPoint, gradientAt, num, pointValues, showPoint } from "./point.js";
 import { DEFAULT_ETAS, PRESETS } from "./presets.js";
 import { generate, getPoints, initRegression, redrawRegression, runFit, setPoints } from "./regression.js";
@@ -23,6 +24,18 @@ const state = {
 };
 let reading = null;   // last good /api/parse answer
 let input = null;
+
+// One request per edit: the debounced reading asks /api/lab for the reading, the partials with
+// steps, the point and the plot together (docs/web-page.md). `lab` is that answer with what was
+// asked; each panel takes its part only if it asked for what the panel now needs, else it asks
+// its own endpoint. `?multi=1` keeps the old flow (parse, then one request per panel) for
+// comparison (bench/bench_edit.py); it is also the way back when /api/lab answers an error.
+const MULTI = new URLSearchParams(window.location.search).get("multi") === "1";
+let lab = null;
+// a token per panel: an answer lands only if no newer request (or lab answer) for that panel
+// was made since it was asked (stale answers never overwrite newer ones)
+const tokens = { results: 0, point: 0, plot: 0 };
+const SAME = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
 const request = () => ({ text: state.text, variables: state.variables });
 /** Descent holds the parameters at their sliders' values, like the pictures and the point. */
@@ -60,6 +73,7 @@ const saveHash = debounce(() => {
     regEta: $("#reg-eta").value, regEpochs: $("#reg-epochs").value,
     theme: document.documentElement.dataset.theme || "",
   });
+  $("#full-page").href = "/" + window.location.hash;  // the embed's link: the same view, full
 }, 150);
 
 function applyControls(s) {
@@ -155,7 +169,11 @@ function onReading(data) {
   for (const k of Object.keys(state.fixed)) if (!others.includes(k)) delete state.fixed[k];
   if (data.sums_over_data) {  // the MSE: no value, picture or descent without the data
     renderSliders([], state.fixed, onSlider);
-    refreshResults();
+    const answer = lab;
+    lab = null;
+    track(refreshResults(answer));
+    tokens.point += 1;
+    tokens.plot += 1;
     clearPoint();
     setStatus($("#point-status"), "info", "This function sums over data (Σ over n = 1…N): it has a value only for a data set.",
       "its values, pictures and descent are in the Linear regression section below");
@@ -164,9 +182,11 @@ function onReading(data) {
     return;
   }
   renderSliders(others, state.fixed, onSlider);
-  refreshResults();
-  refreshPoint();
-  refreshPlot();
+  const answer = lab;
+  lab = null;
+  track(refreshResults(answer));
+  track(refreshPoint(answer));
+  track(refreshPlot(answer));
   saveHash();
 }
 
@@ -189,8 +209,9 @@ function onSlider(name, value) {
     const values = parseAssignments(text);
     if (name in values) $("#point").value = formatAssignments({ ...values, [name]: value });
   } catch { /* an unreadable point: refreshPoint shows why */ }
-  refreshPlot();
-  refreshPoint();
+  edited();
+  track(refreshPlot());
+  track(refreshPoint());
   saveHash();
 }
 
@@ -213,75 +234,160 @@ function slidersFollow(point) {
     setSlider(name, value);
     moved = true;
   }
-  if (moved) { refreshPlot(); saveHash(); }
+  if (moved) { track(refreshPlot()); saveHash(); }
 }
 
-async function refreshResults() {
+function resultsBody() {
   const req = request();
-  const body = { text: req.text, variables: variablesField(req.variables), form: $("#form").value };
+  return { text: req.text, variables: variablesField(req.variables), form: $("#form").value };
+}
+
+/** Partials, ∇f, domain and steps: from the edit's lab answer when it asked for this form,
+ *  else /api/gradient, then the steps separately (slower; a function without steps still gets
+ *  its answer). */
+async function refreshResults(answer = null) {
+  const my = ++tokens.results;
+  const body = resultsBody();
+  if (answer && SAME(answer.asked.results, body)) {
+    abort("gradient");
+    abort("steps");
+    showResults(answer.data.gradient);
+    firstResultsShown();
+    if (!answer.data.gradient.steps) showStepsError($("#steps"), { message: "none given" });
+    return;
+  }
   const result = await post("gradient", body, "gradient");
-  if (result.aborted) return;
+  if (result.aborted || my !== tokens.results) return;
   if (!result.ok) { setStatus($("#input-status"), "error", result.error.message, result.error.hint); markStale(); firstResultsShown(); return; }
   showResults(result.data);
   firstResultsShown();  // typeset: Plotly may take the main thread now
-  // steps separately: they take longer, and a function without steps still gets its answer
   const steps = await post("gradient", { ...body, steps: true }, "steps");
-  if (steps.aborted) return;
+  if (steps.aborted || my !== tokens.results) return;
   const variables = result.data.variables || [];
   if (steps.ok && steps.data.steps) renderSteps($("#steps"), steps.data.steps, variables);
   else showStepsError($("#steps"), steps.ok ? { message: "none given" } : steps.error);
 }
 
-async function refreshPoint() {
+/** The point's request (null: no point, or one the page cannot read, with its message). */
+function pointBody() {
   const text = $("#point").value.trim();
-  if (!text || !reading) { clearPoint(); setOverlay({ point: null }); return; }
+  if (!text) return { body: null };
   let at;
-  try { at = pointRequestText(text); } catch (err) { setStatus($("#point-status"), "error", err.message); return; }
+  try { at = pointRequestText(text); } catch (err) { return { body: null, error: err.message }; }
   const req = request();
   const direction = $("#direction").value.trim();
-  const result = await post("gradient", {
-    text: req.text, variables: variablesField(req.variables), at, direction: direction || null, form: $("#form").value,
-  }, "point");
-  if (result.aborted) return;
-  if (!result.ok) {
-    setStatus($("#point-status"), "error", result.error.message, result.error.hint);
-    clearPoint();
-    setOverlay({ point: null });
-    return;
+  return { body: { text: req.text, variables: variablesField(req.variables), at, direction: direction || null, form: $("#form").value } };
+}
+
+async function refreshPoint(answer = null) {
+  const my = ++tokens.point;
+  const text = $("#point").value.trim();
+  if (!text || !reading) { abort("point"); clearPoint(); return setOverlay({ point: null }); }
+  const { body, error } = pointBody();
+  if (!body) { abort("point"); setStatus($("#point-status"), "error", error); return; }
+  let data;
+  if (answer && answer.data.gradient?.at && SAME(answer.asked.point, body)) {
+    abort("point");
+    data = answer.data.gradient;
+  } else {
+    const result = await post("gradient", body, "point");
+    if (result.aborted || my !== tokens.point) return;
+    if (!result.ok) {
+      setStatus($("#point-status"), "error", result.error.message, result.error.hint);
+      clearPoint();
+      return setOverlay({ point: null });
+    }
+    data = result.data;
   }
   setStatus($("#point-status"), "", "");
-  const data = result.data;
   slidersFollow(data.at?.point);
   showPoint(data);
   const variables = data.variables || reading.variables || [];
   const pt = pointValues(data.at, variables);
   const g = gradientAt(data.at, variables);
   const ix = variables.indexOf(state.xVar), iy = variables.indexOf(state.yVar);
-  setOverlay({ point: { x: pt[ix], y: iy >= 0 ? pt[iy] : null, f: num(data.at.value), g: iy >= 0 ? [g[ix], g[iy]] : [g[ix]] } });
   $("#point-card").dataset.point = text;
+  return setOverlay({ point: { x: pt[ix], y: iy >= 0 ? pt[iy] : null, f: num(data.at.value), g: iy >= 0 ? [g[ix], g[iy]] : [g[ix]] } });
 }
 
-async function refreshPlot() {
-  if (!reading) return;
-  syncFromControls();
-  const vars = reading.variables || [];
-  if (!vars.length) { clearPlots("A constant function: nothing to plot."); return; }
+/** The /api/plot request for the current reading and controls (null: nothing to plot). */
+function plotRequest(vars) {
   const req = request();
   const body = {
     text: req.text, variables: variablesField(req.variables), x_var: state.xVar, y_var: vars.length > 1 ? state.yVar : null,
     x_range: range(state.xRange, [-3, 3]), fixed: { ...state.fixed },
   };
   if (vars.length > 1) body.y_range = range(state.yRange, [-3, 3]);
+  return body;
+}
+
+/** Does a grid answer the plot request (same axes, ranges and fixed values)? The lab request
+ *  is made before the reading, so it may have asked for other axes or sliders. */
+function gridAnswers(g, body) {
+  if (!g || !Array.isArray(g.x) || g.x_var !== body.x_var || (g.y_var ?? null) !== (body.y_var ?? null)) return false;
+  const ends = (a) => [a[0], a[a.length - 1]];
+  if (!SAME(ends(g.x), body.x_range)) return false;
+  if (body.y_var && (!Array.isArray(g.y) || !SAME(ends(g.y), body.y_range))) return false;
+  const fixed = g.fixed || {};
+  const want = body.fixed || {};
+  return Object.keys(want).every((k) => Number(fixed[k]) === want[k]) && Object.keys(fixed).every((k) => k in want);
+}
+
+async function refreshPlot(answer = null) {
+  const my = ++tokens.plot;
+  if (!reading) return;
+  syncFromControls();
+  const vars = reading.variables || [];
+  if (!vars.length) { abort("plot"); clearPlots("A constant function: nothing to plot."); return; }
+  const body = plotRequest(vars);
+  if (answer && answer.data.plot && gridAnswers(answer.data.plot, body)) {
+    abort("plot");
+    setGrid(answer.data.plot);
+    setStatus($("#plot-status"), "", "");
+    return draw();
+  }
   setStatus($("#plot-status"), "info", "Drawing…");
   const result = await loadGrid(body);
-  if (result.aborted) return;
+  if (result.aborted || my !== tokens.plot) return;
   if (result.error) {
     clearPlots();
     setStatus($("#plot-status"), "error", "No picture: " + result.error.message, result.error.hint);
     return;
   }
   setStatus($("#plot-status"), "", "");
-  draw();
+  return draw();
+}
+
+/** The reading for an edit, with every panel's answer in the same request (/api/lab). What is
+ *  asked is what the panels will need if the reading keeps the current variables; a panel
+ *  whose needs changed with the reading asks its own endpoint. On an error the page goes back
+ *  to the separate requests, so each panel says what went wrong with it. */
+async function readAll(text, variables) {
+  lab = null;
+  if (MULTI) return post("parse", { text, variables }, "parse");
+  syncFromControls();
+  state.text = text;
+  const prev = reading?.variables || [];
+  const results = { text, variables, form: $("#form").value };
+  const { body: point } = pointBody();
+  const body = { ...results, steps: true };
+  if (point) { body.at = point.at; if (point.direction) body.direction = point.direction; }
+  // the axes only when the user chose them (else the server's: the first two variables)
+  const chosen = state.xVar && !(state.xVar === prev[0] && (state.yVar || "") === (prev[1] || ""));
+  const plot = {
+    x_range: range(state.xRange, [-3, 3]), y_range: range(state.yRange, [-3, 3]),
+    fixed: { ...state.fixed }, ...plotBody({}),
+  };
+  if (chosen) { plot.x_var = state.xVar; if (state.yVar) plot.y_var = state.yVar; }
+  body.plot = plot;
+  const result = await post("lab", body, "lab");
+  if (result.aborted) return result;
+  if (result.ok && result.data?.parse && result.data?.gradient) {
+    lab = { asked: { results, point }, data: result.data };
+    return { ok: true, data: result.data.parse };
+  }
+  // an error (the reading's, or a panel's): the separate requests say which part failed
+  return post("parse", { text, variables }, "parse");
 }
 
 /** A click on the contour plot: set the point (or the descent start), then recompute. */
@@ -300,7 +406,8 @@ function onClick(x, y, shift) {
     return;
   }
   $("#point").value = text;
-  refreshPoint();
+  edited();
+  track(refreshPoint());
   saveHash();
 }
 
@@ -329,22 +436,23 @@ function init() {
   for (const [key, preset] of Object.entries(PRESETS)) select.append(el("option", { value: key, text: preset.label }));
   select.addEventListener("change", () => applyPreset(select.value));
 
-  input = initInput({ onReading, onInvalid: () => { markStale(); saveHash(); firstResultsShown(); }, onEdit: () => saveHash() });
+  input = initInput({ onReading, onInvalid: () => { markStale(); saveHash(); firstResultsShown(); }, onEdit: () => saveHash(), read: readAll });
   initResults({ getRequest: request });
   initDescent({ getRequest: descentRequest, etaPresets, onPath, onChange: () => saveHash() });
   initRegression({ onChange: () => saveHash() });
   onPlotClick(onClick);
 
-  $("#form").addEventListener("change", () => { refreshResults(); refreshPoint(); saveHash(); });
-  $("#point-form").addEventListener("submit", (event) => { event.preventDefault(); refreshPoint(); saveHash(); });
-  $("#direction").addEventListener("change", () => { refreshPoint(); saveHash(); });
+  $("#form").addEventListener("change", () => { edited(); track(refreshResults()); track(refreshPoint()); saveHash(); });
+  $("#point-form").addEventListener("submit", (event) => { event.preventDefault(); edited(); track(refreshPoint()); saveHash(); });
+  $("#direction").addEventListener("change", () => { edited(); track(refreshPoint()); saveHash(); });
   for (const id of ["#plot-x", "#plot-y"]) {
     $(id).addEventListener("change", () => {
       syncFromControls();
+      edited();
       if (reading) onReading(reading);
     });
   }
-  for (const id of ["#x-range", "#y-range"]) $(id).addEventListener("change", () => { refreshPlot(); saveHash(); });
+  for (const id of ["#x-range", "#y-range"]) $(id).addEventListener("change", () => { edited(); track(refreshPlot()); saveHash(); });
   $("#show-arrows").addEventListener("change", () => draw());
   $("#permalink").addEventListener("click", async () => {
     syncFromControls();

@@ -1,11 +1,15 @@
-// The Function and Variables boxes: a debounced live reading through /api/parse, its typeset
-// preview, warnings, and errors with message, hint and a mark at the column in the input.
+// The Function and Variables boxes: a debounced live reading (through the page's one /api/lab
+// request per edit, or /api/parse), its typeset preview, warnings, and errors with message, hint
+// and a mark at the column in the input.
 
 import { post, variablesField } from "./api.js";
+import { edited, hold } from "./busy.js";
 import { $, clear, debounce, el, setStatus, withColumn } from "./dom.js";
 import { renderTex } from "./math.js";
 
-const DEBOUNCE_MS = 250;
+// Short: a stale request is aborted (and its answer never shown), so reading while the user
+// pauses between keys costs little, and the answer comes sooner after the last key.
+export const DEBOUNCE_MS = 120;
 
 // The Variables box is filled from each reading until the user types in it; while it only
 // holds the reading's names it is not sent (a new function is read afresh, not pinned to the
@@ -25,26 +29,44 @@ export function setVariables(text) {
   vars.dataset.source = typed ? "user" : "reading";
 }
 
-export function initInput({ onReading, onInvalid, onEdit }) {
+/** The reading alone (/api/parse): the default `read` of initInput. */
+const readParse = (text, variables) => post("parse", { text, variables }, "parse");
+
+/** `read(text, variables)` resolves like api.post to the reading ({ok, data} with /api/parse's
+ *  answer); app.js passes one that fetches every panel's answer with it in one request. */
+export function initInput({ onReading, onInvalid, onEdit, read = readParse }) {
   const fn = $("#fn");
   const vars = $("#vars");
-  const run = debounce(async () => {
-    const text = fn.value;
-    if (!text.trim()) {
-      showError({ message: "Enter a function, e.g. x^2 y + sin(xy).", column: null, hint: null }, text);
-      onInvalid?.();
-      return;
+  let waiting = null;  // the busy hold of an edit whose debounced reading has not started yet
+  const pipeline = debounce(async () => {
+    const release = waiting || hold();
+    waiting = null;
+    try {
+      const text = fn.value;
+      if (!text.trim()) {
+        showError({ message: "Enter a function, e.g. x^2 y + sin(xy).", column: null, hint: null }, text);
+        onInvalid?.();
+        return;
+      }
+      const result = await read(text, variablesField(variablesText()));
+      if (result.aborted) return;
+      if (!result.ok) {
+        showError(result.error, text);
+        onInvalid?.(result.error);
+        return;
+      }
+      showReading(result.data);
+      onReading?.(result.data);
+    } finally {
+      release();
     }
-    const result = await post("parse", { text, variables: variablesField(variablesText()) }, "parse");
-    if (result.aborted) return;
-    if (!result.ok) {
-      showError(result.error, text);
-      onInvalid?.(result.error);
-      return;
-    }
-    showReading(result.data);
-    onReading?.(result.data);
   }, DEBOUNCE_MS);
+  const run = () => {
+    edited();
+    if (!waiting) waiting = hold();
+    pipeline();
+  };
+  run.now = () => { edited(); pipeline.now(); };
   fn.addEventListener("input", () => { onEdit?.(); run(); });
   vars.addEventListener("input", () => {
     typed = Boolean(vars.value.trim());

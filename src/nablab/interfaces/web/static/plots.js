@@ -17,12 +17,22 @@ let clickHandler = null;
 
 export function currentGrid() { return grid; }
 
+/** The /api/plot body for a request (the grid sizes the pictures are drawn with). */
+export function plotBody(request) {
+  return { ...request, n: GRID_N, arrows: ARROWS_M };
+}
+
 export async function loadGrid(request) {
-  const result = await post("plot", { ...request, n: GRID_N, arrows: ARROWS_M }, "plot");
+  const result = await post("plot", plotBody(request), "plot");
   if (result.aborted) return { aborted: true };
   if (!result.ok) return { error: result.error };
   grid = result.data;
   return { grid };
+}
+
+/** Use a grid that came with the edit's /api/lab answer. */
+export function setGrid(g) {
+  grid = g;
 }
 
 export function clearPlots(message) {
@@ -69,12 +79,12 @@ export function setOverlay(next) {
     && next.path === overlay.path && (next.path || []).length > 0;
   overlay = { ...overlay, ...next };
   try {
-    if (pathOnly && movePath()) return;
+    if (pathOnly && movePath()) return Promise.resolve();
   } catch (err) {
     drawFailed(err);
-    return;
+    return Promise.resolve();
   }
-  draw();
+  return draw();
 }
 
 let lastSurfaceDraw = 0;
@@ -259,20 +269,35 @@ function baseLayout(colors) {
 
 /** Redraw the pictures from the last grid and the overlay. Never throws: a failure is shown in
  *  the pictures' status line, so callers (the input pipeline, descent playback) carry on. */
+let queued = null;
+
+/** Redraw soon: every draw asked for in the same task (a new reading resets the descent path,
+ *  moves the point and brings a new grid) becomes one redraw of the latest grid and overlay.
+ *  Resolves once the contour plot is drawn. */
 export function draw() {
-  if (!grid) return;
-  if (!window.Plotly) { loadPlotly().then(draw).catch(drawFailed); return; }
+  if (!queued) {
+    queued = new Promise((resolve) => {
+      setTimeout(() => { queued = null; resolve(drawNow()); }, 0);
+    });
+  }
+  return queued;
+}
+
+function drawNow() {
+  if (!grid) return Promise.resolve();
+  if (!window.Plotly) return loadPlotly().then(drawNow).catch(drawFailed);
   try {
-    drawGrid(grid);
+    return drawGrid(grid) || Promise.resolve();
   } catch (err) {
     drawFailed(err);
+    return Promise.resolve();
   }
 }
 
 function drawGrid(g) {
   if (!hasFiniteValues(g)) { showNoValues(g); return; }
   const colors = plotColors();
-  if (g.y === null || g.y === undefined) { drawOneVariable(g, colors); return; }
+  if (g.y === null || g.y === undefined) return drawOneVariable(g, colors);
   const xRange = [g.x[0], g.x[g.x.length - 1]];
   const yRange = [g.y[0], g.y[g.y.length - 1]];
   const layout = {
@@ -280,9 +305,11 @@ function drawGrid(g) {
     xaxis: { ...axisStyle(colors, g.x_var), range: xRange },
     yaxis: { ...axisStyle(colors, g.y_var), range: yRange, scaleanchor: "x", scaleratio: 1 },
   };
-  plotAfresh($("#contour"), contourData(g, colors), layout);
-  drawSurface(colors);
+  const drawn = plotAfresh($("#contour"), contourData(g, colors), layout);
   summarise(g);
+  // the (WebGL, slow without a GPU) surface after the contour plot, which the edit waits for
+  drawn.then(() => setTimeout(() => { if (grid === g) drawSurface(plotColors()); }, 0));
+  return drawn;
 }
 
 /** Plotly.react, or a fresh plot when updating in place fails: Plotly's contour throws
@@ -298,7 +325,7 @@ function plotAfresh(node, traces, layout) {
     window.Plotly.purge(node);
     drawn = window.Plotly.newPlot(node, traces, layout, PLOT_CONFIG);
   }
-  drawn.then(attachClick).catch(drawFailed);
+  return drawn.then(attachClick).catch(drawFailed);
 }
 
 function drawSurface(colors) {
@@ -372,7 +399,7 @@ function drawOneVariable(g, colors) {
     traces.push({ type: "scatter", mode: "lines+markers", name: "descent path", x: path.map((q) => q[0]), y: path.map((q) => q[2]),
       line: { color: OKABE_ITO.purple, width: 2 }, marker: { size: 5, color: OKABE_ITO.purple } });
   }
-  plotAfresh($("#contour"), traces, { ...baseLayout(colors), dragmode: false,
+  const drawn = plotAfresh($("#contour"), traces, { ...baseLayout(colors), dragmode: false,
     xaxis: { ...axisStyle(colors, g.x_var), range: [x0, x1] }, yaxis: { ...axisStyle(colors, "f"), range: [f0, f1] } });
   // no surface for one variable: also drop a surface redraw still queued for when it scrolls
   // into view, or the previous function's surface would come back under this caption
@@ -380,6 +407,7 @@ function drawOneVariable(g, colors) {
   $("#surface-summary").textContent = "One variable: no surface to draw.";
   $("#contour-summary").textContent = `Graph of f over ${g.x_var} ∈ [${fmt(g.x[0], 3)}, ${fmt(g.x[g.x.length - 1], 3)}]`
     + (p && Number.isFinite(p.f) ? `; the point ${g.x_var} = ${fmt(p.x, 4)} with f = ${fmt(p.f, 4)} and its tangent line of slope ${fmt(p.g?.[0], 4)}.` : ".");
+  return drawn;
 }
 
 function summarise(g) {

@@ -1,4 +1,4 @@
-"""A pool of worker processes for the symbolic work behind the HTTP API.
+"""The pool of worker processes for the symbolic work behind the HTTP API (parent side).
 
 A worker runs ``run(task, payload) -> (status, body bytes)`` of ``tasks_module`` (by default
 ``nablab.interfaces.web.tasks``; the tests plug in their own to exercise the pool itself).
@@ -17,7 +17,8 @@ capacity and nearly all the CPU. A demoted worker is retired when its request en
 ("busy with heavy requests, retry") instead of holding an ordinary worker.
 
 Workers are forked from a ``forkserver`` that has already imported SymPy, NumPy and nablab, so a
-replacement is ready in milliseconds.
+replacement is ready in milliseconds. The child side (its loop, the OS helpers) is in
+``worker_child.py``; which waiting request a free worker takes is ``dispatch.py``.
 """
 
 from __future__ import annotations
@@ -25,18 +26,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import gc
-import json
 import multiprocessing
 import os
-import resource
 import threading
 import time
-from collections import OrderedDict, deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
+
+from nablab.interfaces.web.dispatch import Dispatcher
+from nablab.interfaces.web.errors import error_bytes
+from nablab.interfaces.web.worker_child import cpu_seconds, worker_main
 
 TASKS_MODULE = "nablab.interfaces.web.tasks"
 PRELOAD = ["sympy", "numpy", TASKS_MODULE]
@@ -44,12 +45,6 @@ START_TIMEOUT = 60.0
 # A request is heavy after slow_after seconds of CPU, or this many times that in wall time (on
 # a machine busy with other work, CPU accrues slowly while the request holds a worker).
 SLOW_WALL_FACTOR = 5
-#: functions whose worker the dispatcher remembers (each worker's symbolic cache keeps 256)
-AFFINITY_MEMORY = 1024
-#: how many waiting requests a free worker looks through for one it has a warm cache for,
-#: and how often the longest-waiting request may be passed over that way
-AFFINITY_LOOKAHEAD = 8
-AFFINITY_MAX_SKIPS = 4
 
 
 class PoolBusy(Exception):
@@ -71,101 +66,13 @@ class Outcome:
     waited: float = 0.0  # seconds spent waiting for a free worker
 
 
-def _error_body(message: str, hint: str | None = None, column: int | None = None) -> bytes:
-    return json.dumps({"error": {"message": message, "column": column, "hint": hint}}).encode()
-
-
-def _worker_main(conn: Connection, memory_bytes: int | None, tasks_module: str) -> None:
-    """Loop of a worker process: receive (task, payload), send back (status, body bytes)."""
-    _die_with_parent()
-    if memory_bytes:
-        with contextlib.suppress(ValueError, OSError):
-            # The budget is on top of what the process already maps after start-up.
-            current = _vm_size()
-            limit = current + memory_bytes
-            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    import importlib
-
-    tasks = importlib.import_module(tasks_module)
-    # SymPy, NumPy and nablab leave ~130 000 long-lived objects; a full collection scanning them
-    # takes ~75 ms, landing on some unlucky request. Frozen, they are never scanned again.
-    gc.freeze()
-    # A forked worker shares the forkserver's memory copy-on-write: the first request would pay
-    # for copying every page it touches (~1500 page faults, 15-50 ms on a virtual machine).
-    # Touch them now, before the worker counts as ready.
-    warm = getattr(tasks, "warm", None)
-    if callable(warm):
-        with contextlib.suppress(Exception):
-            warm()
-    try:
-        conn.send("ready")
-    except (OSError, ValueError):
-        return
-    while True:
-        try:
-            message = conn.recv()
-        except (EOFError, OSError, KeyboardInterrupt):
-            return
-        if message is None:
-            return
-        task, payload = message
-        try:
-            status, body = tasks.run(task, payload)
-        except MemoryError:
-            status, body = 422, _error_body(
-                "the computation ran out of memory and was stopped",
-                hint="try a smaller or simpler function",
-            )
-        except BaseException as exc:  # never let a bug kill the worker silently
-            status, body = 500, _error_body(f"internal error in nablab: {type(exc).__name__}: {exc}")
-        try:
-            conn.send((status, body))
-        except (OSError, ValueError):
-            return
-
-
-def _die_with_parent() -> None:
-    """Linux: SIGKILL this worker when its parent (the forkserver, which exits with the server)
-    dies, so that no runaway computation outlives the server."""
-    with contextlib.suppress(Exception):
-        import ctypes
-        import signal
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        pr_set_pdeathsig = 1
-        libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
-
-
-def _vm_size() -> int:
-    """Virtual memory size of this process in bytes (Linux /proc; 0 if unknown)."""
-    try:
-        with open("/proc/self/statm") as fh:
-            pages = int(fh.read().split()[0])
-        return pages * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        return 0
-
-
-_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-
-
-def _cpu_seconds(pid: int | None) -> float:
-    """CPU time (user + system) a process has used, from /proc (0 if unknown)."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as fh:
-            fields = fh.read().rsplit(b")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / _TICKS
-    except (OSError, ValueError, IndexError):
-        return 0.0
-
-
-class _Worker:
+class Worker:
     """One worker process and the parent's end of its pipe."""
 
     def __init__(self, ctx: Any, memory_bytes: int | None, tasks_module: str,
                  cancelled: Any = lambda: False) -> None:
         parent, child = ctx.Pipe(duplex=True)
-        self.process = ctx.Process(target=_worker_main, args=(child, memory_bytes, tasks_module),
+        self.process = ctx.Process(target=worker_main, args=(child, memory_bytes, tasks_module),
                                    daemon=True)
         self.process.start()
         child.close()
@@ -217,80 +124,6 @@ class _Worker:
         self.retired = True
 
 
-class _Dispatcher:
-    """Hands free workers to waiting requests, so that each function's cold work is done once.
-
-    Each worker process keeps its own cache of symbolic answers (and SymPy's), so a request
-    about a function is cheap only on the worker that already worked on it: without care, two
-    workers redo the same cold work (tens of ms for a simplification) side by side. A request
-    names an *affinity key* (its function) and the dispatcher remembers which worker last took
-    each key. A free worker takes, among the next ``AFFINITY_LOOKAHEAD`` waiting requests, the
-    first about a function it knows; else the longest-waiting one, unless that one's function is
-    being worked on by another worker, which will soon answer it warm — then the first request
-    no other worker knows. The longest-waiting request is passed over at most
-    ``AFFINITY_MAX_SKIPS`` times, so nobody waits long for the sake of a cache. Event-loop
-    thread only.
-    """
-
-    def __init__(self) -> None:
-        self.idle: list[_Worker] = []
-        self.waiters: deque[list] = deque()  # [key, future of a worker, times passed over]
-        self.owner: OrderedDict[str, _Worker] = OrderedDict()
-
-    def empty(self) -> bool:
-        return not self.idle
-
-    def _owner(self, key: str | None) -> _Worker | None:
-        w = self.owner.get(key) if key is not None else None
-        return None if w is None or w.retired else w
-
-    def _hand(self, worker: _Worker, key: str | None) -> _Worker:
-        if key is not None:
-            self.owner[key] = worker
-            self.owner.move_to_end(key)
-            if len(self.owner) > AFFINITY_MEMORY:
-                self.owner.popitem(last=False)
-        return worker
-
-    async def get(self, key: str | None) -> _Worker:
-        if self.idle and not self.waiters:
-            owner = self._owner(key)
-            worker = owner if owner in self.idle else self.idle[0]
-            self.idle.remove(worker)
-            return self._hand(worker, key)
-        entry = [key, asyncio.get_running_loop().create_future(), 0]
-        self.waiters.append(entry)
-        try:
-            return await entry[1]
-        except asyncio.CancelledError:
-            future = entry[1]
-            if future.done() and not future.cancelled():  # handed a worker just as cancelled
-                self.put(future.result())
-            with contextlib.suppress(ValueError):
-                self.waiters.remove(entry)
-            raise
-
-    def put(self, worker: _Worker) -> None:
-        while self.waiters and self.waiters[0][1].done():
-            self.waiters.popleft()
-        if not self.waiters:
-            self.idle.append(worker)
-            return
-        head = self.waiters[0]
-        chosen = head
-        if head[2] < AFFINITY_MAX_SKIPS and self._owner(head[0]) is not worker:
-            window = [e for e in list(self.waiters)[:AFFINITY_LOOKAHEAD] if not e[1].done()]
-            mine = next((e for e in window if self._owner(e[0]) is worker), None)
-            if mine is not None:
-                chosen = mine
-            elif self._owner(head[0]) is not None:  # another worker will answer it warm
-                chosen = next((e for e in window if self._owner(e[0]) is None), head)
-            if chosen is not head:
-                head[2] += 1
-        self.waiters.remove(chosen)
-        chosen[1].set_result(self._hand(worker, chosen[0]))
-
-
 class WorkerPool:
     """A fixed number of worker processes, a bounded queue, a time and a memory limit."""
 
@@ -321,10 +154,10 @@ class WorkerPool:
         self._ctx.set_forkserver_preload(
             list(dict.fromkeys([*PRELOAD, tasks_module])) if preload is None else list(preload))
         self._lock = threading.Lock()
-        self._idle: _Dispatcher | None = None
+        self._idle: Dispatcher | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._executor: ThreadPoolExecutor | None = None
-        self._workers: set[_Worker] = set()
+        self._workers: set[Worker] = set()
         self._waiting = 0
         self._busy = 0
         self._demoted = 0
@@ -336,7 +169,7 @@ class WorkerPool:
     async def start(self) -> None:
         """Start the workers (in a thread: the first one also starts the forkserver)."""
         self._loop = asyncio.get_running_loop()
-        self._idle = _Dispatcher()
+        self._idle = Dispatcher()
         self._executor = ThreadPoolExecutor(
             max_workers=self.size + self.max_demoted + 4, thread_name_prefix="nablab-worker"
         )
@@ -355,8 +188,8 @@ class WorkerPool:
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
 
-    def _spawn(self) -> _Worker:
-        w = _Worker(self._ctx, self.memory_bytes, self.tasks_module, lambda: self._closed)
+    def _spawn(self) -> Worker:
+        w = Worker(self._ctx, self.memory_bytes, self.tasks_module, lambda: self._closed)
         with self._lock:
             closed = self._closed
             if not closed:
@@ -366,7 +199,7 @@ class WorkerPool:
             raise PoolClosed("the worker pool was closed while a worker started")
         return w
 
-    def _discard(self, w: _Worker) -> None:
+    def _discard(self, w: Worker) -> None:
         with self._lock:
             self._workers.discard(w)
         w.kill()
@@ -433,10 +266,10 @@ class WorkerPool:
         self.stats_counts["replaced"] += 1
         self._executor.submit(spawn_and_offer)
 
-    def _call(self, worker: _Worker, task: str, payload: dict) -> tuple[Outcome, bool]:
+    def _call(self, worker: Worker, task: str, payload: dict) -> tuple[Outcome, bool]:
         """Blocking: send the request, wait up to the time limit. Returns (outcome, keep worker)."""
         start = time.perf_counter()
-        worker.cpu_at_send = _cpu_seconds(worker.pid)
+        worker.cpu_at_send = cpu_seconds(worker.pid)
         try:
             worker.conn.send((task, payload))
         except (OSError, ValueError):
@@ -451,7 +284,7 @@ class WorkerPool:
                 self.stats_counts["shed"] += 1
                 return Outcome(
                     503,
-                    _error_body(
+                    error_bytes(
                         "the server is busy with other heavy requests, so this heavy one was "
                         "stopped; try again in a moment",
                         hint="smaller or simpler functions are answered right away",
@@ -464,7 +297,7 @@ class WorkerPool:
                 self.stats_counts["killed"] += 1
                 return Outcome(
                     422,
-                    _error_body(
+                    error_bytes(
                         f"the computation took longer than the limit of {self.time_limit:g} s "
                         "and was stopped",
                         hint="try a smaller or simpler function, or the 'derived' form "
@@ -488,7 +321,7 @@ class WorkerPool:
                 with self._lock:
                     self._demoted -= 1
 
-    def _wait_demoting(self, worker: _Worker, start: float) -> bool | str:
+    def _wait_demoting(self, worker: Worker, start: float) -> bool | str:
         """Wait for the answer until the time limit. Once the request has used ``slow_after``
         seconds of CPU (CPU rather than wall time: under load ordinary requests wait for the CPU
         too and should not be demoted for that; but after SLOW_WALL_FACTOR x slow_after of wall
@@ -501,7 +334,7 @@ class WorkerPool:
             if remaining <= 0:
                 return False
             if not worker.demoted and self.slow_after < self.time_limit:
-                used = _cpu_seconds(worker.pid) - cpu_start
+                used = cpu_seconds(worker.pid) - cpu_start
                 waited = time.perf_counter() - start
                 heavy = used >= self.slow_after or waited >= SLOW_WALL_FACTOR * self.slow_after
                 if heavy and not self._demote(worker):
@@ -511,7 +344,7 @@ class WorkerPool:
             if worker.conn.poll(min(remaining, 0.05)):
                 return True
 
-    def _demote(self, worker: _Worker) -> bool:
+    def _demote(self, worker: Worker) -> bool:
         """Renice the worker and start a fresh one in its place; False when no slot is free."""
         with self._lock:
             may_demote = self._demoted < self.max_demoted
@@ -532,7 +365,7 @@ class WorkerPool:
         self.stats_counts["died"] += 1
         return Outcome(
             422,
-            _error_body(
+            error_bytes(
                 "the computation ran out of memory or crashed, and was stopped",
                 hint="try a smaller or simpler function",
             ),

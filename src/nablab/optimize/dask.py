@@ -1,13 +1,17 @@
 """Regression on data larger than memory: Dask arrays and DataFrames, chunk by chunk.
 
-The only module that imports Dask. Each iteration sums the derived partials over every chunk
-(the same kernel as in memory, :mod:`nablab.optimize.kernels`; sums of chunks add up) and adds
-the chunk sums — on Dask's local threaded scheduler by default, or on a ``dask.distributed``
-cluster given by address (``tcp://host:8786``) or Client. A first pass computes what the
-checks, the scaling and the rate need (row count, per-column moments and non-finite counts,
-the 1+d square Gram matrix); least squares is ``numpy.linalg.lstsq`` on the stacked R factors and
-Qᵀy of per-chunk QR decompositions (exact, and small: (1+d) rows per chunk).
-Data are re-read every iteration unless ``persist=True`` keeps them in (cluster) memory.
+The Dask pass, and the only module that imports Dask (absolute imports: ``import dask`` here is
+the Dask package, never this module; the name says what the file is, and the import contract
+keeps Dask out of everything else). Each full-batch iteration sums the derived partials over
+every chunk (the same kernel as in memory, :mod:`nablab.optimize.kernels`; sums of chunks add
+up) and adds the chunk sums — on Dask's local threaded scheduler by default, or on a
+``dask.distributed`` cluster given by address (``tcp://host:8786``) or Client. Mini-batches
+(``batch``) are taken within chunks: each epoch brings one chunk at a time into memory (in a
+shuffled chunk order with ``shuffle``) and runs the in-memory mini-batch updates over it. A
+first pass computes what the checks, the scaling and the rate need (row count, per-column
+moments and non-finite counts, the 1+d square Gram matrix); least squares is
+``numpy.linalg.lstsq`` on the stacked R factors and Qᵀy of per-chunk QR decompositions (exact,
+and small: (1+d) rows per chunk). Data are re-read every iteration unless ``persist=True``.
 """
 
 from __future__ import annotations
@@ -17,46 +21,37 @@ import math
 import os
 from typing import Any
 
+import dask
+import dask.array as da
+import dask.dataframe as dd
 import numpy as np
+import pandas as pd
+from dask import delayed
 
 from nablab.errors import DataError, NablabError
-from nablab.extras import require
 from nablab.optimize.data import check_columns, check_independent, split_names
+from nablab.optimize.divergence import Curvature
 from nablab.optimize.kernels import FusedKernel, LinearPlan, Objective
-from nablab.optimize.mse import mse
-from nablab.optimize.regression import (
+from nablab.optimize.linear import (
     RegressionResult,
+    batch_L,
     compare,
-    condition,
+    curvature_fields,
     curvature_of,
+    default_rate,
     descend,
+    minibatch_epoch,
+    scaling_fields,
 )
+from nablab.optimize.mse import mse
 from nablab.optimize.scaling import Standardizer
 
 #: how long to wait for a scheduler given by address
 CONNECT_TIMEOUT = "10s"
 
 
-def is_dask_input(data: Any) -> bool:
-    """Dask collections, a pair of them, a glob, a directory or a Parquet path."""
-    def dasky(obj: Any) -> bool:
-        return type(obj).__module__.split(".")[0] in ("dask", "dask_expr")
-
-    if isinstance(data, tuple) and len(data) == 2:
-        return dasky(data[0]) or dasky(data[1])
-    if dasky(data):
-        return True
-    if isinstance(data, (str, os.PathLike)):
-        s = os.fspath(data)
-        return (any(c in s for c in "*?[") or s.endswith((".parquet", ".pq"))
-                or os.path.isdir(s))
-    return False
-
-
 def _read(path: str) -> Any:
     """A CSV or Parquet glob (or a Parquet directory) as a Dask DataFrame."""
-    import dask.dataframe as dd
-
     files = glob.glob(path) if any(c in path for c in "*?[") else [path]
     if not files:
         raise DataError(f"no files match {path}")
@@ -69,8 +64,6 @@ def _read(path: str) -> Any:
 
 def _arrays(data: Any, x: Any, y: Any) -> tuple[Any, Any, list[str], str, Any]:
     """Dask X (N×d, one chunk across columns), y, names, and the DataFrame if there is one."""
-    import dask.array as da
-
     names = split_names(x)
     target = None if y is None else str(y).strip()
     if isinstance(data, (str, os.PathLike)):
@@ -102,8 +95,6 @@ def _arrays(data: Any, x: Any, y: Any) -> tuple[Any, Any, list[str], str, Any]:
 
 def _non_numeric(frame: Any, col: str) -> str:
     """Name the first non-numeric cell of a Dask DataFrame column (one extra pass, errors only)."""
-    import pandas as pd
-
     offset = 0
     for part in frame[col].to_delayed():
         s = part.compute()
@@ -148,8 +139,6 @@ def _add(parts: list[tuple[float, np.ndarray]]) -> tuple[float, np.ndarray]:
 def pass_over_chunks(xb: list, yb: list, n: int, objective: Objective, st: Standardizer,
                      runner: _Runner) -> Any:
     """θ ↦ (J, ∇J): one Dask computation summing the derived partials chunk by chunk."""
-    from dask import delayed
-
     scaled = bool(np.any(st.mean != 0) or np.any(st.std != 1))
 
     def full(theta: np.ndarray) -> tuple[float, np.ndarray]:
@@ -163,8 +152,6 @@ def pass_over_chunks(xb: list, yb: list, n: int, objective: Objective, st: Stand
 
 
 def _first_bad_row(col: Any) -> int:
-    import dask.array as da
-
     return int(da.argmax(~da.isfinite(col)).compute()) + 1
 
 
@@ -175,7 +162,7 @@ class _Runner:
         self.own = None
         self.client = None
         if isinstance(scheduler, str):
-            from distributed import Client
+            from distributed import Client  # lazy: optional, only for a cluster address
 
             try:
                 self.client = self.own = Client(scheduler, timeout=CONNECT_TIMEOUT)
@@ -187,15 +174,11 @@ class _Runner:
             self.client = scheduler
 
     def compute(self, *objs: Any) -> Any:
-        import dask
-
         if self.client is not None:
             return self.client.compute(list(objs), sync=True)
         return list(dask.compute(*objs, scheduler="threads"))
 
     def persist(self, *objs: Any) -> Any:
-        import dask
-
         if self.client is not None:
             return self.client.persist(list(objs))
         return list(dask.persist(*objs, scheduler="threads"))
@@ -207,11 +190,10 @@ class _Runner:
 
 def regress(data: Any, x: Any, y: Any, *, rate: float | None, epochs: int, scale: bool,
             tol: float, compare_scaling: bool, progress: Any, scheduler: Any, persist: bool,
-            fused: bool) -> RegressionResult:
+            fused: bool, batch: int | None = None, batch_method: str = "sgd",
+            method: str = "gd", hyper: dict[str, float] | None = None, shuffle: bool = False,
+            seed: int | None = None) -> RegressionResult:
     """:func:`nablab.optimize.regression.regress` for Dask input (same result object)."""
-    require("dask")  # missing Dask/pyarrow: a message naming nablab[dask]
-    from dask import delayed
-
     runner = _Runner(scheduler)
     try:
         X, yy, x_names, y_name, _ = _arrays(data, x, y)
@@ -251,10 +233,23 @@ def regress(data: Any, x: Any, y: Any, *, rate: float | None, epochs: int, scale
             st = Standardizer(mean, np.sqrt(var)) if scaled else Standardizer.identity(d)
             g = gram if not scaled else _scaled_gram(gram, st, n)
             curv = curvature_of(g, n)
-            eta, rule = (rate, "given") if rate is not None else (1.0 / curv.L, "1/L")
+            step_curv = curv
+            if batch is not None:  # every batch step must be stable: L over the batches
+                scaled_st = (st.mean, st.std) if scaled else (None, None)
+                parts = [delayed(_chunk_batch_L)(a, batch, *scaled_st) for a in xb]
+                L_b = max(runner.compute(*parts))
+                step_curv = Curvature(max(L_b, curv.L), curv.smallest, True)
+            eta, rule = (rate, "given") if rate is not None else default_rate(method, step_curv.L)
+            if batch is not None and rule == "1/L":
+                rule = "1/L_batch"
 
             full = pass_over_chunks(xb, yb, n, objective, st, runner)
-            fit = descend(full, np.zeros(d + 1), eta, epochs, tol, curv, None, report)
+            batches = None
+            if batch is not None:
+                rng = np.random.default_rng(seed) if shuffle else None
+                batches = chunk_batches(xb, yb, batch, objective, st, runner, batch_method, rng)
+            fit = descend(full, np.zeros(d + 1), eta, epochs, tol, step_curv, batches, report,
+                          batch_method, method, hyper)
             return fit, st, eta, rule, curv
 
         fit, st, eta, rule, curv = run(scale, progress)
@@ -276,12 +271,43 @@ def regress(data: Any, x: Any, y: Any, *, rate: float | None, epochs: int, scale
         closed_form_loss=cf_loss, iterations=fit.iterations, updates=fit.updates,
         converged=fit.converged, diverged=fit.diverged, reason=fit.reason,
         losses=[float(v) for v in fit.losses], rate=float(eta), rate_rule=rule, tol=tol,
-        epochs=epochs, scale=scale, batch=None, grad_norm=fit.grad_norm,
-        curvature=curv.to_dict() | {"condition_number": condition(curv)},
+        epochs=epochs, scale=scale, grad_norm=fit.grad_norm,
+        curvature=curvature_fields(curv),
         path=[st.to_original(p).tolist() for p in fit.path], backend="dask",
         kernel="fused" if objective.plan else "symbolic",
-        scaling=st.to_dict() if scale else None, comparison=comparison,
+        scaling=scaling_fields(st) if scale else None, comparison=comparison,
+        batch=batch, batch_method=batch_method if batch is not None else None, method=method,
+        hyper=dict(hyper or {}), shuffle=shuffle, seed=seed,
     )
+
+
+def _chunk_batch_L(Xc: np.ndarray, batch: int, mean: np.ndarray | None,
+                   std: np.ndarray | None) -> float:
+    if mean is not None:
+        Xc = (Xc - mean) / std
+    return batch_L(np.ascontiguousarray(Xc, dtype=float), batch)
+
+
+def chunk_batches(xb: list, yb: list, batch: int, objective: Objective, st: Standardizer,
+                  runner: _Runner, batch_method: str, rng: np.random.Generator | None):
+    """One mini-batch epoch over Dask chunks: each chunk in turn (shuffled order, and rows
+    shuffled within it, with ``rng``) is computed into memory and its batches are run there."""
+    scaled = bool(np.any(st.mean != 0) or np.any(st.std != 1))
+
+    def epoch(theta: np.ndarray, g_full: np.ndarray, step) -> tuple[np.ndarray, int]:
+        order = rng.permutation(len(xb)) if rng is not None else range(len(xb))
+        start = theta  # the svrg snapshot θ̃ of the whole epoch, where g_full was taken
+        k = 0
+        for i in order:
+            Xc, yc = runner.compute(xb[i], yb[i])
+            Xc = np.ascontiguousarray(st.transform(Xc) if scaled else Xc, dtype=float)
+            run = minibatch_epoch(Xc, np.asarray(yc, dtype=float), batch, objective,
+                                  batch_method, rng)
+            theta, j = run(theta, g_full, step, start)
+            k += j
+        return theta, k
+
+    return epoch
 
 
 def _qr_chunk(Xc: np.ndarray, yc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -313,4 +339,4 @@ def _loss_at(theta: np.ndarray, gram: np.ndarray, xb: list, yb: list, objective:
     return float(pass_over_chunks(xb, yb, n, objective, ident, runner)(np.asarray(theta))[0])
 
 
-__all__ = ["is_dask_input", "pass_over_chunks", "regress"]
+__all__ = ["chunk_batches", "pass_over_chunks", "regress"]

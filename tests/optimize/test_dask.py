@@ -10,7 +10,7 @@ import pytest
 from distributed import Client, LocalCluster
 
 from nablab.errors import DataError, NablabError
-from nablab.optimize.distributed import is_dask_input
+from nablab.optimize.data import is_dask_input
 from nablab.optimize.regression import regress
 
 THETA = [1.5, 2.0, -1.0, 0.5]
@@ -97,8 +97,6 @@ def test_bad_dask_data(tmp_path, data):
         regress(str(tmp_path / "p*.csv"), "a", "t")
     with pytest.raises(DataError, match="column 'q' not found"):
         regress(str(tmp_path / "p*.csv"), "q", "t")
-    with pytest.raises(NablabError, match="mini-batches"):
-        regress((da.from_array(X), da.from_array(y)), batch=10)
     Xd = X.copy()
     Xd[:, 2] = 3 * X[:, 0] - X[:, 1]  # a combination of the others: θ not unique
     with pytest.raises(DataError, match="'x1', 'x2' and 'x3' are collinear"):
@@ -107,8 +105,25 @@ def test_bad_dask_data(tmp_path, data):
         regress((Xd, y))  # the same words in memory
 
 
+def test_dask_mini_batches_equal_in_memory_and_reach_the_closed_form(data):
+    X, y = data
+    dask_input = (da.from_array(X, chunks=(2000, 3)), da.from_array(y, chunks=2000))
+    # batches of 100 never span a 2000-row chunk: the same updates as in memory
+    mem = regress((X, y), scale=True, batch=100, epochs=3, method="momentum", beta=0.5)
+    dsk = regress(dask_input, scale=True, batch=100, epochs=3, method="momentum", beta=0.5)
+    assert dsk.backend == "dask" and dsk.updates == mem.updates == 3 * 80
+    np.testing.assert_allclose(dsk.theta, mem.theta, rtol=1e-9)
+    # shuffled chunks and rows, variance-reduced: converges to least squares
+    D = np.column_stack([np.ones(len(y)), X])
+    lstsq = np.linalg.lstsq(D, y, rcond=None)[0]
+    r = regress(dask_input, scale=True, batch=200, batch_method="svrg", shuffle=True, seed=4,
+                epochs=60, tol=1e-8)
+    assert r.converged, r.reason
+    np.testing.assert_allclose(r.theta, lstsq, rtol=1e-6)
+
+
 def test_unreachable_scheduler_is_a_clear_error(data, monkeypatch):
-    import nablab.optimize.distributed as dist
+    import nablab.optimize.dask as dist
 
     monkeypatch.setattr(dist, "CONNECT_TIMEOUT", "1s")
     X, y = data

@@ -1,9 +1,9 @@
-"""Printers for step trees: terminal text, LaTeX, Markdown and the JSON tree.
+"""Printers for step trees: terminal text, LaTeX and Markdown (the JSON tree is
+:func:`nablab.render.json.to_json`).
 
 Printers format, they never differentiate or simplify: every value they show is a node's
 expression or result (the "algebra" detail only arranges those values around the rule's
-pattern). Text fields of :func:`to_dict` are SymPy syntax (``render.text.to_text``); the
-terminal printer uses the human reading (``render.text.to_echo``).
+pattern). The terminal printer uses the human reading (``render.text.to_echo``).
 """
 
 from __future__ import annotations
@@ -14,14 +14,13 @@ import sympy
 
 from nablab.render.latex import to_latex as latex_of
 from nablab.render.text import to_echo
-from nablab.render.text import to_text as text_of
 from nablab.steps import rules as R
 from nablab.steps.wording import wording
 
 DETAILS = ("rules", "algebra")
 
 
-def _ids(root: R.StepNode) -> dict[int, str]:
+def step_ids(root: R.StepNode) -> dict[int, str]:
     """Pre-order path ids ("1", "1.2", "1.2.1") keyed by node identity."""
     out: dict[int, str] = {}
 
@@ -34,53 +33,12 @@ def _ids(root: R.StepNode) -> dict[int, str]:
     return out
 
 
-def _ref_id(node: R.RepeatRule, ids: dict[int, str]) -> str:
+def ref_id(node: R.RepeatRule, ids: dict[int, str]) -> str:
     if id(node.ref) in ids:
         return ids[id(node.ref)]
     if isinstance(node.ref, R.PartialRule):
         return f"partial:{node.ref.variable.name}"
     return "above"
-
-
-def _pair(expr: sympy.Basic) -> dict:
-    return {"text": text_of(expr), "latex": latex_of(expr)}
-
-
-def to_dict(root: R.StepNode) -> dict:
-    """The JSON tree: {rule, title, formula, variable, expression, result, substeps, …}."""
-    ids = _ids(root)
-
-    def build(node: R.StepNode, path: str) -> dict:
-        w = wording(node.rule)
-        out: dict = {
-            "id": path,
-            "rule": node.rule,
-            "title": w.title,
-            "explanation": w.explanation,
-            "formula": w.formula,
-            "variable": text_of(node.variable) if node.variable is not None else None,
-            "expression": _pair(node.expr),
-            "result": _pair(node.result),
-            "substitution": None,
-            "substeps": [build(s, f"{path}.{i}") for i, s in enumerate(node.substeps, 1)],
-        }
-        if node.substitution is not None:
-            u, inner = node.substitution
-            out["substitution"] = {"variable": text_of(u), **_pair(inner)}
-        if isinstance(node, R.RepeatRule):
-            out["ref"] = _ref_id(node, ids)
-        if isinstance(node, R.PartialRule):
-            out["constants"] = [text_of(c) for c in node.constants]
-        if isinstance(node, R.SimplifyRule):
-            out["form"] = node.form
-            out["note"] = node.note
-        if isinstance(node, R.GradientRule):
-            out["variables"] = [text_of(v) for v in node.variables]
-        if isinstance(node, R.EvaluateRule):
-            out["point"] = {text_of(s): _pair(v) for s, v in node.point}
-        return out
-
-    return build(root, "1")
 
 
 # --- terminal text -------------------------------------------------------------------------
@@ -162,7 +120,7 @@ def to_text(root: R.StepNode, detail: str = "rules", indent: str = "  ") -> str:
     pattern, its explanation and the values filled into it."""
     if detail not in DETAILS:
         raise ValueError(f"detail must be one of {DETAILS}, got {detail!r}")
-    ids = _ids(root)
+    ids = step_ids(root)
     root_var = _root_vars(root)
     lines: list[str] = []
 
@@ -214,7 +172,7 @@ def _headline(node: R.StepNode, title: str, root_var, ids: dict[int, str]) -> st
     if kink:
         head += f" ({kink})"
     if isinstance(node, R.RepeatRule):
-        head += f" (as in step {_ref_id(node, ids)})"
+        head += f" (as in step {ref_id(node, ids)})"
     return head
 
 

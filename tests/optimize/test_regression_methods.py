@@ -1,0 +1,94 @@
+"""Regression with the named optimizers, full batch and mini-batch (shuffled with a seed),
+checked against least squares computed here with numpy.linalg.lstsq."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+from nablab.api import regress
+from nablab.errors import NablabError
+from nablab.interfaces.cli import main
+
+
+def data(n=1200, seed=11):
+    rng = np.random.default_rng(seed)
+    X = rng.normal([4.0, -2.0], [3.0, 0.5], (n, 2))
+    y = 0.5 + 1.5 * X[:, 0] - 2.0 * X[:, 1] + rng.normal(0, 0.3, n)
+    return X, y
+
+
+def lstsq(X, y):
+    return np.linalg.lstsq(np.column_stack([np.ones(len(y)), X]), y, rcond=None)[0]
+
+
+@pytest.mark.parametrize(("method", "opts"), [("momentum", {"beta": 0.8}), ("nesterov", {}),
+                                              ("gd", {})])
+def test_full_batch_methods_reach_the_closed_form(method, opts):
+    X, y = data()
+    r = regress((X, y), scale=True, method=method, epochs=5000, **opts)
+    assert r.converged, r.reason
+    assert r.method == method
+    np.testing.assert_allclose(r.theta, lstsq(X, y), rtol=1e-7)
+
+
+def test_adaptive_methods_get_near_the_closed_form():
+    X, y = data()
+    for method, rate in (("adam", 0.05), ("rmsprop", 0.01), ("adagrad", 0.5)):
+        r = regress((X, y), scale=True, method=method, rate=rate, epochs=4000, tol=1e-6)
+        np.testing.assert_allclose(r.theta, lstsq(X, y), atol=0.05, err_msg=method)
+
+
+def test_shuffled_mini_batches_are_reproducible_with_a_seed():
+    X, y = data()
+    a = regress((X, y), scale=True, batch=50, epochs=80, method="adam", rate=0.1,
+                shuffle=True, seed=3)
+    b = regress((X, y), scale=True, batch=50, epochs=80, method="adam", rate=0.1,
+                shuffle=True, seed=3)
+    c = regress((X, y), scale=True, batch=50, epochs=80, method="adam", rate=0.1,
+                shuffle=True, seed=4)
+    assert a.theta == b.theta and a.theta != c.theta
+    assert a.updates == 80 * 24 and a.shuffle and a.seed == 3
+    np.testing.assert_allclose(a.theta, lstsq(X, y), atol=0.1)
+
+
+def test_svrg_with_nesterov_and_shuffling_converges_to_least_squares():
+    X, y = data()
+    r = regress((X, y), scale=True, batch=100, batch_method="svrg", method="nesterov",
+                mu=0.5, shuffle=True, seed=1, epochs=200)
+    assert r.converged, r.reason
+    np.testing.assert_allclose(r.theta, lstsq(X, y), rtol=1e-6)
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [
+    ({"method": "newton"}, "closed form"),
+    ({"method": "lbfgs"}, "the methods are"),
+    ({"method": "adam", "gamma": 1.0}, "β1"),
+    ({"method": "momentum", "beta": 1.0}, r"\[0, 1\)"),
+    ({"seed": 3}, "shuffle"),
+    ({"method": "gd,adam"}, "one method at a time"),
+])
+def test_bad_input(kwargs, match):
+    X, y = data(50)
+    with pytest.raises(NablabError) as err:
+        regress((X, y), **kwargs)
+    assert re.search(match, f"{err.value} {err.value.hint}")
+
+
+def test_cli(tmp_path, capsys):
+    X, y = data(300)
+    p = tmp_path / "d.csv"
+    p.write_text("a,b,t\n" + "".join(f"{u},{v},{w}\n" for (u, v), w in zip(X.tolist(), y.tolist(), strict=True)))
+    code = main(["regress", str(p), "--y", "t", "--scale", "--method", "momentum", "--opt",
+                 "beta=0.5", "--batch", "30", "--shuffle", "--seed", "2", "--epochs", "30",
+                 "--json"])
+    d = json.loads(capsys.readouterr().out)
+    assert code == 0 and d["method"] == "momentum" and d["hyper"] == {"beta": 0.5}
+    assert d["batch"] == 30 and d["shuffle"] and d["seed"] == 2
+    np.testing.assert_allclose(d["theta"], lstsq(X, y), atol=0.2)
+    assert main(["regress", str(p), "--y", "t", "--method", "adam", "--opt", "nu=1"]) == 2
+    assert main(["regress", str(p), "--y", "t", "--scale", "--method", "nesterov"]) == 0
+    assert "nesterov, η" in capsys.readouterr().out
