@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from nablab.errors import NablabError
+from nablab.extras import require
 
 FORMATS = (".png", ".svg")
 
@@ -29,6 +30,7 @@ def _check(path: str | os.PathLike) -> str:
 
 
 def _figure(width: float, height: float):
+    require("plot")  # missing matplotlib: a message naming nablab[plot]
     from matplotlib.figure import Figure
 
     return Figure(figsize=(width, height), layout="constrained")

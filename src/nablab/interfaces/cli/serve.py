@@ -27,6 +27,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from nablab.extras import require
+
+    require("web")  # missing fastapi/uvicorn: a message naming nablab[web]
     import contextlib
     import os
     import socket
