@@ -180,8 +180,8 @@ def main() -> None:
 
 def dask_bench(X: np.ndarray, y: np.ndarray, obj: Objective, repeat: int) -> None:
     import dask.array as da
-
     from nablab.optimize.distributed import _Runner, pass_over_chunks
+
     from nablab.optimize.scaling import Standardizer
 
     n, d = X.shape
