@@ -228,3 +228,16 @@ def test_latex_frac_with_single_digit_arguments():
     assert nablab.parse(r"\frac 1 2").expr == sympy.Rational(1, 2)
     with pytest.raises(ParseError):  # \frac123 is (1/2)·3 in TeX: too surprising to guess
         nablab.parse(r"\frac123")
+
+
+@pytest.mark.parametrize("text", ["+m-0**-m", "0^(-m)", "0^m", "+m/0**ze**-zz", "1/0^x"])
+def test_zero_to_a_symbolic_power_is_refused_not_infinite(text):
+    """Found by atheris: SymPy turned 0^(-m) (and m/0^z) into zoo^m, an infinity inside the
+    function."""
+    with pytest.raises(ParseError, match="undefined") as info:
+        nablab.parse(text)
+    assert text[info.value.column - 1] in "*^"
+
+
+def test_zero_to_a_number_power_still_reads():
+    assert nablab.parse("0^2 + x").expr == sympy.Symbol("x")

@@ -202,6 +202,12 @@ class Parser(SumsMixin, LatexMixin):
                 return self.build(nd.power_value, se.Pow, (base, ex), tok, numeric)
             if e.is_Integer and abs(e.p) > 100:
                 self.coefficient_power(base, e, tok)
+        elif base.num and is_zero(base):
+            # 0^m is 0 or undefined depending on m's sign, and SymPy turns 0^(-m) and 1/0^m
+            # into zoo^m: an infinity inside the function, so the power is refused here
+            raise self.error("0 to a power that depends on variables is undefined where "
+                             "the power is 0 or negative", tok,
+                             "write 0, or the power of a variable")
         return self.build(nd.power_value, se.Pow, (base, ex), tok)
 
     def coefficient_power(self, base: Node, e: sympy.Integer, tok: Token) -> None:

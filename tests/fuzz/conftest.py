@@ -1,0 +1,8 @@
+"""The fuzz scripts import their shared property module by its bare name, as scripts do."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
