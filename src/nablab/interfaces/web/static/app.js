@@ -173,7 +173,8 @@ function onReading(data) {
     lab = null;
     track(refreshResults(answer));
     tokens.point += 1;
-    tokens.plot += 1;
+    tokens.plot += 1;  // a picture still being drawn is stale: its "Drawing…" goes too
+    setStatus($("#plot-status"), "", "");
     clearPoint();
     setStatus($("#point-status"), "info", "This function sums over data (Σ over n = 1…N): it has a value only for a data set.",
       "its values, pictures and descent are in the Linear regression section below");
@@ -335,10 +336,16 @@ function gridAnswers(g, body) {
 
 async function refreshPlot(answer = null) {
   const my = ++tokens.plot;
-  if (!reading) return;
+  // every way out says what the pictures show now: a superseded "Drawing…" never stays
+  if (!reading) { abort("plot"); setStatus($("#plot-status"), "", ""); return; }
   syncFromControls();
   const vars = reading.variables || [];
-  if (!vars.length) { abort("plot"); clearPlots("A constant function: nothing to plot."); return; }
+  if (!vars.length) {
+    abort("plot");
+    setStatus($("#plot-status"), "", "");
+    clearPlots("A constant function: nothing to plot.");
+    return;
+  }
   const body = plotRequest(vars);
   if (answer && answer.data.plot && gridAnswers(answer.data.plot, body)) {
     abort("plot");
