@@ -81,6 +81,13 @@ def _node(text, value, *kids):
     return (text, value, refused)
 
 
+def _power(text, base, exponent):
+    """base^exponent; 0 to a power with variables is refused (0^-x is zoo^x in SymPy)."""
+    node = _node(text, base[1] ** exponent[1], base)
+    zero_to_symbolic = base[1].is_number and base[1].is_zero and not sympy.sympify(exponent[1]).is_number
+    return (node[0], node[1], node[2] or bool(zero_to_symbolic))
+
+
 def _typed(children):
     pair = st.tuples(children, children)
     exps = st.sampled_from(EXPONENTS)
@@ -91,8 +98,7 @@ def _typed(children):
         st.tuples(children, children, mul_ops).map(
             lambda p: _node(f"({p[0][0]}){p[2]}({p[1][0]})", p[0][1] * p[1][1], p[0], p[1])),
         pair.map(lambda p: _node(f"({p[0][0]})/({p[1][0]})", p[0][1] / p[1][1], *p)),
-        st.tuples(children, exps).map(
-            lambda p: _node(f"({p[0][0]})^{p[1][0]}", p[0][1] ** p[1][1], p[0])),
+        st.tuples(children, exps).map(lambda p: _power(f"({p[0][0]})^{p[1][0]}", *p)),
         children.map(lambda c: _node(f"-({c[0]})", -c[1], c)),
         children.map(lambda c: _node(f"|{c[0]}|", sympy.Abs(c[1]), c)),
         st.tuples(st.sampled_from(FUNCS), children).map(
@@ -113,8 +119,7 @@ def _latex(children):
                                  p[0][1] * p[1][1], *p)),
         pair.map(lambda p: _node(f"\\frac{{{p[0][0]}}}{{{p[1][0]}}}", p[0][1] / p[1][1], *p)),
         st.tuples(children, st.sampled_from(EXPONENTS)).map(
-            lambda p: _node(f"\\left({p[0][0]}\\right)^{{{p[1][0]}}}", p[0][1] ** p[1][1],
-                            p[0])),
+            lambda p: _power(f"\\left({p[0][0]}\\right)^{{{p[1][0]}}}", *p)),
         children.map(lambda c: _node(f"\\sqrt{{{c[0]}}}", sympy.sqrt(c[1]), c)),
         children.map(lambda c: _node(f"\\left|{c[0]}\\right|", sympy.Abs(c[1]), c)),
         st.tuples(st.sampled_from(LATEX_FUNCS), children).map(

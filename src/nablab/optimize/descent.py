@@ -36,6 +36,7 @@ from nablab.optimize.methods import (
     method_names,
     resolve,
 )
+from nablab.parse.values import finite_float
 
 MAX_STEPS = 1_000_000
 #: how often (in steps) the fast loop tests whether the point left every reasonable scale
@@ -107,18 +108,6 @@ class DescentRuns:
     variables: list[str]
     start: list[float]
     runs: list[DescentResult]
-
-
-def _number(name: str, value: Any, what: str) -> float:
-    plain = isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool)
-    if plain or (isinstance(value, sympy.Basic) and value.is_number):
-        out = float(value)
-    else:
-        raise NablabError(f"{what} for {name} is not a number: {value!r}",
-                          hint="give a plain number such as 1.5 or -2e-3")
-    if not math.isfinite(out):
-        raise NablabError(f"{what} for {name} must be finite, got {value!r}")
-    return out
 
 
 def _as_expression(f: Any, names: Sequence[str] | None) -> tuple[sympy.Expr, list[sympy.Symbol], str]:
@@ -243,13 +232,13 @@ def problem(f: Any, start: Mapping[str, Any] | Sequence[float],
         if missing:
             raise NablabError(f"no starting value for {missing[0]}",
                               hint=f"give one for every variable: {', '.join(names)}")
-        x0 = [_number(n, start[n], "starting value") for n in names]
+        x0 = [finite_float(n, start[n], "starting value") for n in names]
     else:
-        x0 = [_number(f"coordinate {i + 1}", v, "starting value") for i, v in enumerate(start)]
+        x0 = [finite_float(f"coordinate {i + 1}", v, "starting value") for i, v in enumerate(start)]
         if len(x0) != len(names):
             raise NablabError(f"f has {len(names)} variables ({', '.join(names)}) but the start "
                               f"point has {len(x0)} coordinates")
-    param_values = {k: _number(k, v, "value") for k, v in (params or {}).items()}
+    param_values = {k: finite_float(k, v, "value") for k, v in (params or {}).items()}
     free = sorted((s for s in expr.free_symbols - set(syms)), key=lambda s: s.name)
     unset = [s.name for s in free if s.name not in param_values]
     if unset:
@@ -279,7 +268,7 @@ def _check_run(rate: Any, steps: Any, method: str, line_search: str) -> float:
         return math.nan  # Newton's step is its own parameter α
     if rate is None:
         raise NablabError(f"{method} needs a learning rate η", hint="e.g. a rate of 0.1")
-    rate = _number("the rate", rate, "value")
+    rate = finite_float("the rate", rate, "value")
     if rate <= 0:
         raise NablabError(f"the learning rate η must be positive, got {rate:g}",
                           hint="η must be in (0, ∞); a small positive number such as 0.1 or 0.01")

@@ -2,16 +2,12 @@
 lists and ``name=value`` options (issue 15 item 2, issue 11: ``x=1,y=2`` was read in four places).
 
 Each value is a number or is read by the grammar (``pi/2``, ``sqrt(2)/2``, ``1/3``), never
-evaluated as code. The messages are the ones each caller gave before, word for word, so the
-callers can switch with a one-line change:
-
-- ``calculus.point.parse_value`` / ``parse_point`` / ``parse_direction`` ->
-  :func:`read_value` / :func:`read_point` (also as ``parse_point``) / :func:`read_direction`;
-- ``steps.partial._point`` -> :func:`point_values`;
-- ``optimize.descent._number`` and its start point -> :func:`read_float` / :func:`read_start`;
-- ``interfaces.cli._common.parse_assignments`` -> :func:`read_assignments`;
-- ``interfaces.web.schemas.split_names`` -> :func:`split_names`; declared variables ->
-  :func:`read_variables` (the parser's own ``declared_names``).
+evaluated as code. The facade (``api``), the CLI and the HTTP request models read values here.
+The layers below the facade take values already read (numbers, never text) and check them with
+the validators here, :func:`exact_number` (the worked evaluation of the steps) and
+:func:`finite_float` (descent's start point, rates and parameters), so "the value of x must be a
+finite real number" is decided in one place. (Feature-column lists of regression data are read
+in ``optimize/data.py``: they name columns, not variables.)
 """
 
 from __future__ import annotations
@@ -32,9 +28,21 @@ from nablab.parse.reader import canonical_name, declared_names, parse
 _SPLIT = re.compile(r"[,;\s]+")
 _VALUE_HINT = "write a number such as 1, -0.5, 2/3 or pi/2"
 
-__all__ = ["canonical_name", "parse_point", "point_values", "read_assignments",
-           "read_direction", "read_float", "read_point", "read_start", "read_value",
-           "read_variables", "split_names"]
+__all__ = [
+    "canonical_name",
+    "exact_number",
+    "finite_float",
+    "parse_point",
+    "point_values",
+    "read_assignments",
+    "read_direction",
+    "read_float",
+    "read_point",
+    "read_start",
+    "read_value",
+    "read_variables",
+    "split_names",
+]
 
 
 def read_value(value: Any, name: str) -> sympy.Expr:
@@ -138,16 +146,22 @@ def point_values(at: Mapping[str, Any], names: Sequence[str]) -> list[tuple[str,
             if parsed.expr.free_symbols:
                 raise NablabError(f"the value of {name} must be a number, got {value!r}")
             value = parsed.expr
-        if isinstance(value, bool) or not isinstance(value, (int, float, Fraction, sympy.Basic)):
-            raise NablabError(f"the value of {name} must be a number, got {value!r}")
-        number = (value if isinstance(value, sympy.Basic) else
-                  sympy.Integer(value) if isinstance(value, int) else
-                  sympy.Rational(value.numerator, value.denominator)
-                  if isinstance(value, Fraction) else sympy.Float(value))
-        if not number.is_number or not _finite_real(number):
-            raise NablabError(f"the value of {name} must be a finite real number, got {value!r}")
-        out.append((name, number))
+        out.append((name, exact_number(name, value)))
     return out
+
+
+def exact_number(name: str, value: Any) -> sympy.Expr:
+    """An already-read value (int, float, Fraction or a SymPy number; never text) as an exact
+    SymPy number, refused unless finite and real: the check every layer shares."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Fraction, sympy.Basic)):
+        raise NablabError(f"the value of {name} must be a number, got {value!r}")
+    number = (value if isinstance(value, sympy.Basic) else
+              sympy.Integer(value) if isinstance(value, int) else
+              sympy.Rational(value.numerator, value.denominator)
+              if isinstance(value, Fraction) else sympy.Float(value))
+    if not number.is_number or not _finite_real(number):
+        raise NablabError(f"the value of {name} must be a finite real number, got {value!r}")
+    return number
 
 
 def _finite_real(value: sympy.Expr) -> bool:
@@ -160,16 +174,31 @@ def _finite_real(value: sympy.Expr) -> bool:
 
 def read_float(name: str, value: Any, what: str) -> float:
     """A finite float from a number or plain decimal text (learning rates, start values)."""
-    if isinstance(value, numbers.Real) and not isinstance(value, bool):  # also NumPy's
-        out = float(value)
-    else:
-        try:
-            out = float(str(value).strip())
+    exact = isinstance(value, sympy.Basic) and value.is_number
+    if not exact and (isinstance(value, bool) or not isinstance(value, numbers.Real)):
+        try:  # text (and Decimal): only a plain decimal, never evaluated
+            value = float(str(value).strip())
         except ValueError:
             raise ParseError(f"{what} for {name} is not a number: {value!r}",
                              hint="write a plain decimal number such as 1.5 or -2e-3") from None
+    return finite_float(name, value, what, error=ParseError)
+
+
+def finite_float(name: str, value: Any, what: str,
+                 error: type[NablabError] = NablabError) -> float:
+    """An already-read value (a real number, NumPy's too, or a SymPy number; never text) as a
+    finite float: what the optimizer takes, so text is refused here, not read."""
+    plain = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    if plain or (isinstance(value, sympy.Basic) and value.is_number):
+        try:
+            out = float(value)
+        except TypeError:  # a complex SymPy number
+            raise error(f"{what} for {name} must be a real number, got {value}") from None
+    else:
+        raise error(f"{what} for {name} is not a number: {value!r}",
+                    hint="give a plain number such as 1.5 or -2e-3")
     if not math.isfinite(out):
-        raise ParseError(f"{what} for {name} must be finite, got {value!r}")
+        raise error(f"{what} for {name} must be finite, got {value!r}")
     return out
 
 

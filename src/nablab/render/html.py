@@ -23,12 +23,12 @@ from nablab.calculus.gradient import GradientResult
 from nablab.expression import Expression
 from nablab.optimize.descent import DescentResult
 from nablab.optimize.linear import RegressionResult
+from nablab.printing.text import to_echo
 from nablab.render.json import to_json
 from nablab.render.latex import to_latex
 from nablab.render.mathml import to_mathml
 from nablab.render.steps import to_markdown as steps_markdown
 from nablab.render.steps import to_text as steps_text
-from nablab.render.text import to_echo
 from nablab.steps import rules as R
 from nablab.steps.partial import GradientSteps
 from nablab.steps.wording import wording
@@ -156,10 +156,10 @@ def _(r: GradientResult) -> dict[str, str]:
     if r.hessian is not None:
         out.append(f"<h4>Hessian</h4><p>{_m(sympy.Matrix(r.hessian))}</p>")
     if r.domain:
-        items = "".join(f"<li>{_m(c.expr.xreplace(r.back))} ({_e(c.applies_to)}) — "
+        items = "".join(f"<li>{_m(c.expr)} ({_e(c.applies_to)}) — "
                         f"{_e(c.reason)}</li>" for c in r.domain)
         out.append(f"<h4>domain over the reals</h4><ul>{items}</ul>")
-        lines.append("domain: " + "; ".join(f"{to_echo(c.expr.xreplace(r.back))} ({c.reason})"
+        lines.append("domain: " + "; ".join(f"{to_echo(c.expr)} ({c.reason})"
                                             for c in r.domain))
     else:
         out.append("<p>domain: all real numbers</p>")

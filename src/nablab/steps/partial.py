@@ -14,7 +14,6 @@ partial's tree, plus ``.assembly``, a ``gradient`` node collecting the partials 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from fractions import Fraction
 from typing import Any
 
 import sympy
@@ -25,6 +24,7 @@ from nablab.calculus.partials import partial
 from nablab.dag import has_data, nodes, tree_size
 from nablab.errors import ComputeLimitError, DomainError, NablabError
 from nablab.expression import Expression, to_real
+from nablab.parse.values import exact_number
 from nablab.steps import rules as R
 from nablab.steps.engine import derive
 
@@ -166,19 +166,7 @@ def _point(at: Mapping[str, Any], names: list[str]) -> tuple[tuple[sympy.Symbol,
     if missing:
         raise NablabError(f"the point gives no value for {', '.join(missing)}",
                           hint="give a value for every variable, e.g. x=1,y=2")
-    out = []
-    for name in names:
-        value = at[name]
-        if isinstance(value, bool) or not isinstance(value, (int, float, Fraction, sympy.Basic)):
-            raise NablabError(f"the value of {name} must be a number, got {value!r}")
-        number = (value if isinstance(value, sympy.Basic) else
-                  sympy.Integer(value) if isinstance(value, int) else
-                  sympy.Rational(value.numerator, value.denominator)
-                  if isinstance(value, Fraction) else sympy.Float(value))
-        if not number.is_number or not _finite_real(number):
-            raise NablabError(f"the value of {name} must be a finite real number, got {value!r}")
-        out.append((sympy.Symbol(name, real=True), number))
-    return tuple(out)
+    return tuple((sympy.Symbol(name, real=True), exact_number(name, at[name])) for name in names)
 
 
 def _finite_real(value: sympy.Expr) -> bool:

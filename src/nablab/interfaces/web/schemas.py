@@ -17,6 +17,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator
 
+from nablab.parse.values import split_names
+
 MAX_TEXT = 2000
 MAX_CSV = 60_000
 MAX_NAMES = 32
@@ -50,15 +52,6 @@ _PAIR = r"[^,=\s][^,=]*=\s*[^,=\s][^,=]*"
 ASSIGNMENTS = rf"^[\s,]*{_PAIR}(,[\s,]*{_PAIR})*[\s,]*$"
 Assignments = Annotated[str, Field(max_length=MAX_TEXT, pattern=ASSIGNMENTS)]
 Point = dict[Name, Number]
-
-
-def split_names(value: Any) -> list[str] | None:
-    """``"x, y"`` or ``["x", "y"]`` → ``["x", "y"]``; empty → None (let the reading decide)."""
-    if value is None:
-        return None
-    items = value.replace(" ", ",").split(",") if isinstance(value, str) else list(value)
-    names = [s.strip() for s in items if s and s.strip()]
-    return names or None
 
 
 def read_assignments(value: Any, field: str) -> dict[str, Any] | None:
