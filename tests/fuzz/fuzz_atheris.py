@@ -45,7 +45,10 @@ def main() -> int:
                           f"-max_len={MAX_LEN}", "-timeout=10", "-rss_limit_mb=4096",
                           "-print_final_stats=1", "-artifact_prefix=fuzz-"])
         if log.returncode != 0:
-            sys.stderr.write(log.stderr[-4000:])
+            # the property's own message (atheris prints the uncaught exception), not only
+            # libFuzzer's tail, which names the input but not what was wrong with it
+            start = log.stderr.find("=== Uncaught Python exception")
+            sys.stderr.write(log.stderr[start:][:6000] if start >= 0 else log.stderr[-4000:])
             print(f"atheris: FINDING (exit {log.returncode}); the input is saved as fuzz-*")
             return 1
         if opts.merge:

@@ -12,6 +12,8 @@ import nablab
 from nablab.errors import DomainError, LimitError, NablabError, ParseError
 from nablab.render.json import error_body
 
+X = sympy.Symbol("x")
+
 # (input, substring of the message, 1-based column or None, error class)
 BAD = [
     ("__import__('os').system('rm -rf /')", "unexpected '_'", 1, ParseError),
@@ -241,3 +243,21 @@ def test_zero_to_a_symbolic_power_is_refused_not_infinite(text):
 
 def test_zero_to_a_number_power_still_reads():
     assert nablab.parse("0^2 + x").expr == sympy.Symbol("x")
+
+
+@pytest.mark.parametrize("text", ["|log((x)-(x), x)|", "log(0, x)", "log(x, x - x)", "log_0 x",
+                                  "log_x 0", "log(-2, x)", "log(x, -1)"])
+def test_a_logarithm_of_or_to_a_constant_without_a_real_log_is_refused(text):
+    """Found by the hypothesis run of ./dev fuzz: SymPy built log(0, x) as zoo/log(x) (an
+    infinity inside f) and log(x, 0) as 0 (silently wrong); the constant part is checked even
+    when the other is symbolic."""
+    with pytest.raises((ParseError, DomainError)) as info:
+        nablab.parse(text)
+    assert text[info.value.column - 1 :].startswith("log")
+
+
+@pytest.mark.parametrize(("text", "want"), [("log(x, 2)", sympy.log(X) / sympy.log(2)),
+                                            ("log_2 x", sympy.log(X) / sympy.log(2)),
+                                            ("log(x, e)", sympy.log(X))])
+def test_logarithms_to_a_valid_base_still_read(text, want):
+    assert nablab.parse(text).expr == want

@@ -413,9 +413,11 @@ class Parser(SumsMixin, LatexMixin):
             self._log_warned = True
             self.warn("log is the natural logarithm ln; write log10(x) or log_10(x) for base 10",
                       t)
-        if name == "log" and n == 2 and args[1].num and args[1].sp == 1:
-            raise self.error("a logarithm to base 1 is undefined", t,
-                             "use another base, e.g. log(x, 2) or log(x, 10)")
+        if name == "log" and n == 2:
+            if args[1].num and args[1].sp == 1:
+                raise self.error("a logarithm to base 1 is undefined", t,
+                                 "use another base, e.g. log(x, 2) or log(x, 10)")
+            self.log_parts(t, args[0], args[1])
         for a in args:
             if a.num:
                 self.real(a.sp, t)  # a non-real constant argument (asin(pi)) is refused here
@@ -431,13 +433,20 @@ class Parser(SumsMixin, LatexMixin):
 
         return self.build(spec.build, nd.SE_FUNCTIONS.get(name), tuple(args), t, eager)
 
+    def log_parts(self, t: Token, arg: Node, base: Node) -> None:
+        """log_b u = log(u)/log(b): a constant u or b whose logarithm is undefined or not real
+        (0, -2) is refused here even when the other is symbolic; else SymPy builds
+        log(0, x) as zoo/log(x) and log(x, 0) as 0, silently."""
+        for part in (arg, base):
+            if part.num:
+                self.real(self.check(sympy.log(part.sp), t), t)
+
     def log_base(self, t: Token, arg: Node, base: Node) -> Node:
         """log_b u = log(u)/log(b); b a number, a constant or a symbol, or any expression."""
         if base.num and base.sp == 1:
             raise self.error("a logarithm to base 1 is undefined", t,
                              "use another base, e.g. log_2 x or log(x, 10)")
-        if base.num:  # log_{0}, log_{-2}: the base's logarithm is undefined or not real
-            self.real(self.check(sympy.log(base.sp), t), t)
+        self.log_parts(t, arg, base)
 
         def eager(u: sympy.Expr, b: sympy.Expr) -> sympy.Expr:
             return self.real(self.check(nd.over_log(u, b), t), t)
