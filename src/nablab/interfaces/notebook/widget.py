@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import math
 import time
-from numbers import Integral, Real
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.resources import files
+from numbers import Integral, Real
 from typing import Any
 
 import anywidget
@@ -348,7 +348,7 @@ def _descent(e: Expression, state: Mapping[str, Any], at: Mapping[str, Any],
     return dict(to_json(run))
 
 
-class GradientWidget(anywidget.AnyWidget):  # type: ignore[misc]
+class GradientWidget(anywidget.AnyWidget):
     """``nablab.widget(...)``: type a function, see its reading, partials, ∇f, steps, the
     point, contours with ∇ arrows and a descent run; every answer comes from the kernel."""
 
@@ -377,7 +377,7 @@ class GradientWidget(anywidget.AnyWidget):  # type: ignore[misc]
     display = traitlets.Dict(read_only=True).tag(sync=True)
     plot = traitlets.Dict(read_only=True).tag(sync=True)
     descent = traitlets.Dict(read_only=True).tag(sync=True)
-    path = traitlets.List(read_only=True).tag(sync=True)
+    path = traitlets.List(traitlets.List(), read_only=True).tag(sync=True)
     descent_error = traitlets.Dict(allow_none=True, default_value=None,
                                    read_only=True).tag(sync=True)
     #: how many changes have been worked out (the view's "working…" ends when it moves)
@@ -421,10 +421,13 @@ class GradientWidget(anywidget.AnyWidget):  # type: ignore[misc]
         """State from the view: outputs are the kernel's (never taken from the front end), and
         a value the checks refuse becomes ``error`` rather than a traceback in the log."""
         inputs = {k: v for k, v in sync_data.items() if k not in OUTPUTS}
+        before = self.computed
         try:
             super().set_state(inputs)
         except NablabError as err:
             self._publish(error=error_body(err))
+        if self.computed == before:  # nothing to work out: still an answer, the view waits for one
+            self._publish(computed=before + 1)
 
     def _state(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in CHECKS}
