@@ -30,7 +30,7 @@ _LAZY = {
     "check_answer": "nablab.api",
     "descent": "nablab.api",
     "regress": "nablab.api",
-    "widget": "nablab.interfaces.notebook",
+    "widget": "nablab.interfaces.notebook.widget",
 }
 
 __all__ = [

@@ -29,15 +29,14 @@ from importlib.resources import files
 from numbers import Integral, Real
 from typing import Any
 
-import anywidget
 import sympy
-import traitlets
 
 from nablab import api
 from nablab.calculus.budget import run_with_budget
 from nablab.calculus.gradient import GradientResult
 from nablab.errors import ComputeLimitError, NablabError
 from nablab.expression import Expression
+from nablab.extras import require
 from nablab.optimize.methods import method_names
 from nablab.parse import values
 from nablab.render.json import error_body, to_json
@@ -45,7 +44,13 @@ from nablab.render.mathml import to_mathml
 from nablab.sampling import sample
 from nablab.steps import rules as R
 
-__all__ = ["DEFAULTS", "FORMS", "TIME_LIMIT_S", "GradientWidget", "OptionError"]
+# an optional extra: without it, importing this module (nablab.widget) names nablab[notebook]
+require("notebook", "anywidget", "IPython")
+
+import anywidget  # noqa: E402
+import traitlets  # noqa: E402
+
+__all__ = ["DEFAULTS", "FORMS", "TIME_LIMIT_S", "GradientWidget", "OptionError", "widget"]
 
 #: the time one change may take: the page's worker limit (``interfaces/web/settings.py``,
 #: ``Settings.time_limit``; the notebook may not import the web server, a test checks they agree)
@@ -229,7 +234,14 @@ def _inner(mathml: str) -> str:
 
 
 def _math(body: str) -> str:
-    return f'<math xmlns="http://www.w3.org/1998/Math/MathML" display="block">{body}</math>'
+    return f'<math xmlns="http://www.w3.org/1998/Math/MathML">{body}</math>'
+
+
+def _column(entries: Sequence[sympy.Basic]) -> str:
+    """A column vector whose brackets are drawn by the style sheet: a browser stretches ``[``
+    only with a math font, which a notebook page need not have."""
+    rows = "".join(f"<mtr><mtd>{_inner(to_mathml(e))}</mtd></mtr>" for e in entries)
+    return f'<mtable class="nw-column">{rows}</mtable>'
 
 
 def _name(v: str) -> str:
@@ -274,8 +286,7 @@ def display_of(result: GradientResult) -> dict[str, Any]:
                           f"{_inner(to_mathml(result.expression.expr))}</mrow>"),
         "partials": [_math(f"<mrow>{_partial_of(n)}<mo>=</mo>{_inner(to_mathml(p))}</mrow>")
                      for n, p in zip(names, result.partials, strict=True)],
-        "gradient": _math(f"<mrow><mo>∇</mo>{head}<mo>=</mo>"
-                          f"{_inner(to_mathml(result.gradient))}</mrow>"),
+        "gradient": _math(f"<mrow><mo>∇</mo>{head}<mo>=</mo>{_column(result.partials)}</mrow>"),
         "domain": [_math(_inner(to_mathml(c.expr))) for c in result.domain],
         "steps": {},
     }
@@ -516,3 +527,19 @@ class GradientWidget(anywidget.AnyWidget):
         with self.hold_sync():
             for name, value in outputs.items():
                 self.set_trait(name, value)
+
+
+def widget(function: str = CHAPTER_FUNCTION, variables: str | Sequence[str] | None = None,
+           at: str | Mapping[str, Any] | None = None, **options: Any) -> GradientWidget:
+    """The gradient lab in a notebook cell: type a function, see its reading, every partial,
+    ∇f, the steps, the values at the point ``at``, contours with ∇ arrows and a descent run
+    with rate η. All the work runs in the kernel; the state is in synced traits
+    (``function``, ``variables``, ``at``, … in; ``result``, ``error``, ``plot``, ``descent``,
+    ``path`` out).
+
+    ``options``: ``form`` (derived, simplified, factored, expanded), ``with_steps``,
+    ``x_var``/``y_var`` and ``x_range``/``y_range`` (the picture), ``eta``, ``iterations``,
+    ``start``, ``method`` (descent) and ``time_limit`` (seconds per change, 10 by default as
+    on the page). A bad argument raises :class:`~nablab.errors.NablabError`.
+    """
+    return GradientWidget(function, variables, at, **options)
