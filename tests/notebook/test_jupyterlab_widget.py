@@ -59,7 +59,7 @@ def jupyterlab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root.mkdir()
     nb = new_notebook(cells=[
         new_code_cell('import nablab\nw = nablab.widget("x^2 y + sin(xy)", at={"x": 1, "y": 2})\nw'),
-        new_code_cell('print("kernel:", w.function, "|", w.result["partials"][0]["echo"])'),
+        new_code_cell('print("kernel:", w.function, "|", w.result["partials"][0]["echo"], "| η =", w.eta)'),
     ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
                                 "language": "python"}})
     nbformat.write(nb, root / NOTEBOOK)
@@ -157,10 +157,16 @@ def test_widget_in_jupyterlab_reads_a_typed_function_and_draws_its_contours(page
     assert painted(page) > 5000
     expect(widget.locator(".nw-point tbody tr")).to_have_count(2)
 
+    # the steps open (typeset), and descent follows η
+    widget.locator(".nw-steps details[data-var=x] summary").click()
+    expect(widget.locator(".nw-steps details[data-var=x] .nw-step math").first).to_be_visible()
+    widget.locator(".nw-eta").fill("0.01")
+    expect(widget.locator(".nw-descent-note")).to_contain_text("η = 0.01", timeout=20_000)
+
     # the kernel's traits followed the view
     run_cell(page, 1)
     expect(page.locator(".jp-OutputArea-output").filter(has_text="kernel:")).to_have_text(
-        "kernel: x*y^3 | y^3", timeout=20_000)
+        "kernel: x*y^3 | y^3 | η = 0.01", timeout=20_000)
 
     # bad input: the error at its column with the hint, the last good result stays
     fn.fill("x^2 +")
