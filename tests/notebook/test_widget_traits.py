@@ -298,3 +298,26 @@ def test_the_view_is_shipped_as_package_data():
     w = nablab.widget("x")
     assert "export default" in w._esm and "render" in w._esm
     assert ".nablab-widget" in w._css
+
+
+def test_a_function_summing_over_data_has_partials_but_no_picture_or_descent():
+    w = nablab.widget(r"\frac{1}{N}\sum_{n=1}^{N}(y_n - (\theta_0 + \theta_1 x_n))^2")
+    assert w.error is None and w.result["sums_over_data"] is True
+    assert [p["variable"] for p in w.result["partials"]] == ["theta0", "theta1"]
+    assert "sums over data" in w.plot["error"]["message"]
+    assert "needs the data" in w.descent_error["message"] and w.path == []
+
+
+def test_a_bug_below_is_an_error_in_the_cell_not_a_dead_widget(chapter, monkeypatch, caplog):
+    good = chapter.result
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("nablab.interfaces.notebook.widget.sample", broken)
+    chapter.function = "x + y"
+    assert chapter.error["message"] == "internal error in nablab: RuntimeError"
+    assert chapter.result == good and "boom" in caplog.text
+    monkeypatch.undo()
+    chapter.function = "x - y"
+    assert chapter.error is None and chapter.result["input"] == "x - y"

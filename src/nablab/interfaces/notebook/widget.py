@@ -21,6 +21,7 @@ another thread, the work runs without that timer (see ``calculus/budget.py``).
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -34,6 +35,7 @@ import sympy
 from nablab import api
 from nablab.calculus.budget import run_with_budget
 from nablab.calculus.gradient import GradientResult
+from nablab.dag import has_data
 from nablab.errors import ComputeLimitError, NablabError
 from nablab.expression import Expression
 from nablab.extras import require
@@ -76,6 +78,7 @@ DEFAULTS: dict[str, Any] = {
     "time_limit": TIME_LIMIT_S,
 }
 CHAPTER_FUNCTION = "x^2 y + sin(xy)"
+log = logging.getLogger(__name__)
 
 #: what the view reads and the kernel writes: never taken from the front end
 OUTPUTS = ("result", "error", "display", "plot", "descent", "path", "descent_error", "computed",
@@ -349,6 +352,9 @@ def _descent(e: Expression, state: Mapping[str, Any], at: Mapping[str, Any],
              start: Mapping[str, Any]) -> dict[str, Any]:
     """The page's descent request: from ``start`` (by default the point, else 1 for every
     variable), parameters held at the point's values (else 1)."""
+    if has_data(e.expr):  # as on the page: the MSE has no descent without its data
+        raise NablabError("f sums over data: descent on it needs the data set",
+                          hint="nablab.regress(data, …) runs descent on the MSE of a data set")
     point = _floats(at) if at else {}
     names, params = e.variable_names, e.parameter_names
     begin = _floats(start) if start else {n: point.get(n, 1.0) for n in names}
@@ -490,6 +496,10 @@ class GradientWidget(anywidget.AnyWidget):
         except RecursionError:
             failure = ComputeLimitError("the expression is nested too deeply to work with",
                                         hint="simplify or split the function")
+        except Exception as exc:  # a bug in nablab: said in the cell (and logged), as the page's 500
+            log.exception("internal error working out %r", state["function"])
+            failure = NablabError(f"internal error in nablab: {type(exc).__name__}",
+                                  hint="this is a bug; the last result stays")
         if failure is None or done.lab is not None:
             self._reading_key = reading_key
         elapsed = 1000 * (time.perf_counter() - began)
