@@ -30,6 +30,7 @@ _LAZY = {
     "check_answer": "nablab.api",
     "descent": "nablab.api",
     "regress": "nablab.api",
+    "widget": "nablab.interfaces.notebook.widget",
 }
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "gradient",
     "parse",
     "regress",
+    "widget",
 ]
 
 
