@@ -11,6 +11,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
+from nablab import display as _display
 from nablab.errors import (
     ComputeLimitError,
     DataError,
@@ -22,6 +23,10 @@ from nablab.errors import (
 from nablab.parse import parse  # bound eagerly: the name must be the function, not the package
 
 __version__ = "0.1.0"
+
+# Result objects display typeset in notebooks (nablab/display.py): the renderer that builds their
+# MIME bundles sits above them, so it is named here and imported on the first display only.
+_display.provide("nablab.render.html")
 
 # public name -> module that defines it
 _LAZY = {
