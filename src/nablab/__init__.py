@@ -35,6 +35,7 @@ _LAZY = {
     "check_answer": "nablab.api",
     "descent": "nablab.api",
     "regress": "nablab.api",
+    "plot": "nablab.api",
 }
 
 __all__ = [
@@ -50,8 +51,14 @@ __all__ = [
     "descent",
     "gradient",
     "parse",
+    "plot",
     "regress",
 ]
+
+
+def __dir__() -> list[str]:
+    # the lazy names too: help(nablab) and tab completion list the whole public surface
+    return sorted({*globals(), *_LAZY})
 
 
 def __getattr__(name: str) -> Any:
