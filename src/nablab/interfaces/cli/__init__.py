@@ -35,7 +35,8 @@ class _Version(argparse.Action):
 
     def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
                  values: Any, option_string: str | None = None) -> None:
-        parser.exit(message=f"nablab {version()}\n")
+        sys.stdout.write(f"nablab {version()}\n")  # on stdout, as argparse's own "version"
+        parser.exit()
 
 
 def version() -> str:
