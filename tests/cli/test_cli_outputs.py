@@ -59,6 +59,7 @@ def test_the_web_schema_declares_mathml(capsys):
     from nablab.interfaces.web.schemas import GradientResponse
 
     code, out, _ = run(capsys, "grad", "1/x + y", "--at", "x=1,y=2", "--json")
+    assert code == 0
     model = GradientResponse.model_validate(json.loads(out))
     assert model.partials[0].mathml == to_mathml(-1 / x**2)
     assert model.domain[0].mathml == to_mathml(sympy.Ne(x, 0))
