@@ -262,7 +262,7 @@ class _Answer(BaseModel):
 #: domain, exact values at the point); the step trees and the answer check carry LaTeX only
 def _mathml() -> Any:
     return Field(None, description="presentation MathML (`<math>…</math>`), for readers that "
-                 "render MathML natively")
+                 "render MathML natively; null for a formula of more than 2000 nodes")
 
 
 class Formula(_Answer):
