@@ -60,6 +60,11 @@ def test_parse_a_single_negated_name(capsys):
     assert d["variables"] == ["c"]
 
 
+def test_a_double_minus_that_no_option_can_be_is_a_function(capsys):
+    d = run_json(capsys, "grad", "--x*y")  # −(−x·y)
+    assert d["input"] == "--x*y" and [p["text"] for p in d["partials"]] == ["y", "x"]
+
+
 def test_a_function_that_looks_like_help_is_a_function(capsys):
     d = run_json(capsys, "grad", "-h*x", "--vars", "x")
     assert d["partials"][0]["text"] == "-h" and d["parameters"] == ["h"]
@@ -148,6 +153,8 @@ def test_double_dash_still_works(capsys):
     (["grad", "x", "--at", "--json"], ["grad", "x", "--at", "--json"]),
     (["grad", "x", "--hessian", "-y"], ["grad", "x", "--hessian", "-y"]),
     (["parse", "--", "-c"], ["parse", "--", "-c"]),
+    (["parse", "--x^2"], ["parse", " --x^2"]),
+    (["parse", "--bogus"], ["parse", "--bogus"]),
     (["--version"], ["--version"]),
     (["serve", "--port", "0"], ["serve", "--port", "0"]),
 ])

@@ -18,11 +18,14 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any
 
 COMMANDS = ("parse", "grad", "check", "descent", "regress", "serve")
+#: what an option can look like; ``--x*y`` cannot be one, so it is text
+_OPTION_LIKE = re.compile(r"--[A-Za-z][A-Za-z0-9-]*(=.*)?", re.S)
 
 
 class _Version(argparse.Action):
@@ -128,10 +131,10 @@ def positional_minus(parser: argparse.ArgumentParser, tokens: list[str]
 
     Two places: a value after an option that takes one (``--direction -1,1``, ``--answer
     -2x``) becomes ``--direction=-1,1``; a token in the place of a positional argument
-    (the function, the data) that is no option of the subcommand (``-x*y``, ``-c``) gets a
-    leading space, argparse's own sign of a positional, and the map ``{rewritten: typed}``
-    gives the text back afterwards. Everything else is left to argparse: ``-h``/``--help``,
-    known options, an unknown ``--option`` (its error names it), and all after ``--``.
+    (the function, the data) that is no option of the subcommand (``-x*y``, ``-c``, and
+    ``--x*y``, which no option's name can be) gets a leading space, argparse's own sign of a
+    positional, and the map ``{rewritten: typed}`` gives the text back afterwards. Everything else is left to argparse: ``-h``/``--help``,
+    known options, an unknown ``--name`` (its error names it), and all after ``--``.
     """
     command = next((i for i, t in enumerate(tokens) if t in COMMANDS), None)
     if command is None:
@@ -162,8 +165,8 @@ def positional_minus(parser: argparse.ArgumentParser, tokens: list[str]
             else:
                 out.append(token)
             continue
-        if token.startswith("-") and len(token) > 1 and not token.startswith("--") \
-                and filled < positionals:
+        if token.startswith("-") and len(token) > 1 and filled < positionals and (
+                not token.startswith("--") or not _OPTION_LIKE.fullmatch(token)):
             texts[" " + token] = token
             token = " " + token
         if not token.startswith("-") or token.startswith(" "):
