@@ -265,8 +265,7 @@ def plot(
     from nablab.optimize.linear import RegressionResult
 
     if isinstance(subject, DescentRuns):
-        raise NablabError("several runs make one figure each",
-                          hint="plot one run: nablab.plot(runs.runs[0])")
+        return plots.runs_figure(subject)
     if isinstance(subject, DescentResult):
         return plots.descent_figure(subject)
     if isinstance(subject, RegressionResult):

@@ -93,5 +93,7 @@ def test_plot_of_runs():
     run = nablab.descent("x^2 + 10y^2", {"x": 1, "y": 1}, 0.05)
     fig = nablab.plot(run)
     assert fig.axes[1].get_title() == "f per step"
-    with pytest.raises(nablab.NablabError, match="one figure each"):
-        nablab.plot(nablab.descent("x^2", "x=1", 0.1, method="gd,adam"))
+    both = nablab.plot(nablab.descent("x^2 + 10y^2", "x=1,y=1", 0.05, method="gd,adam"))
+    assert legend(both.axes[0]) == ["gd (η = 0.05)", "adam (η = 0.05)"]
+    assert legend(both.axes[1]) == ["gd", "adam"]
+    assert both.axes[0].get_title() == "paths over contours of f"

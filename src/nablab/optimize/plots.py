@@ -82,14 +82,7 @@ def descent_figure(result: Any) -> Any:
     names = result.variables
     with np.errstate(all="ignore"):
         if len(names) == 2 and len(pts):
-            (x0, x1), (y0, y1) = _box(pts)
-            gx, gy = np.meshgrid(np.linspace(x0, x1, 160), np.linspace(y0, y1, 160))
-            gz = np.asarray(result.f(gx, gy), dtype=float) * np.ones_like(gx)
-            finite = gz[np.isfinite(gz)]
-            if finite.size:
-                levels = np.unique(np.quantile(finite, np.linspace(0, 1, 25) ** 2))
-                if len(levels) > 1:
-                    left.contour(gx, gy, gz, levels=levels, cmap="viridis", linewidths=0.8)
+            _contours(left, result.f, pts)
             left.plot(pts[:, 0], pts[:, 1], "-o", color="crimson", ms=3, lw=1)
             left.set_xlabel(names[0])
             left.set_ylabel(names[1])
@@ -110,6 +103,51 @@ def descent_figure(result: Any) -> Any:
             left.set_xlabel("step")
             left.set_title("coordinates per step")
     _values_axis(right, result.values, "f")
+    right.set_title("f per step")
+    return fig
+
+
+def _contours(ax: Any, f: Any, pts: np.ndarray) -> None:
+    """Contours of f (on arrays) over the box around the points ``pts`` (n × 2)."""
+    (x0, x1), (y0, y1) = _box(pts)
+    gx, gy = np.meshgrid(np.linspace(x0, x1, 160), np.linspace(y0, y1, 160))
+    gz = np.asarray(f(gx, gy), dtype=float) * np.ones_like(gx)
+    finite = gz[np.isfinite(gz)]
+    if finite.size:
+        levels = np.unique(np.quantile(finite, np.linspace(0, 1, 25) ** 2))
+        if len(levels) > 1:
+            ax.contour(gx, gy, gz, levels=levels, cmap="viridis", linewidths=0.8)
+
+
+def runs_figure(runs: Any) -> Any:
+    """:class:`DescentRuns` (several methods from one start) as one Figure: every path over the
+    contours of f (two variables; otherwise the first coordinate per step), and f per step."""
+    fig = _figure(10, 4.2)
+    left, right = fig.subplots(1, 2)
+    paths = []
+    for r in runs.runs:
+        pts = np.array(r.path, dtype=float)
+        paths.append(pts[np.all(np.isfinite(pts), axis=1)])
+    names = runs.variables
+    with np.errstate(all="ignore"):
+        if len(names) == 2 and any(len(p) for p in paths):
+            _contours(left, runs.runs[0].f, np.vstack([p for p in paths if len(p)]))
+            for r, pts in zip(runs.runs, paths, strict=True):
+                left.plot(pts[:, 0], pts[:, 1], "-o", ms=2.5, lw=1,
+                          label=f"{r.method} (η = {r.rate:g})")
+            left.set_xlabel(names[0])
+            left.set_ylabel(names[1])
+            left.set_title("paths over contours of f")
+        else:
+            for r, pts in zip(runs.runs, paths, strict=True):
+                left.plot(pts[:, 0], label=r.method)
+            left.set_xlabel("step")
+            left.set_ylabel(names[0])
+            left.set_title(f"{names[0]} per step")
+    left.legend(fontsize="small")
+    for r in runs.runs:
+        _values_axis(right, r.values, "f")
+    right.legend([r.method for r in runs.runs], fontsize="small")
     right.set_title("f per step")
     return fig
 
