@@ -11,6 +11,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
+from nablab import display as _display
 from nablab.errors import (
     ComputeLimitError,
     DataError,
@@ -23,6 +24,10 @@ from nablab.parse import parse  # bound eagerly: the name must be the function, 
 
 __version__ = "0.1.0"
 
+# Result objects display typeset in notebooks (nablab/display.py): the renderer that builds their
+# MIME bundles sits above them, so it is named here and imported on the first display only.
+_display.provide("nablab.render.html")
+
 # public name -> module that defines it
 _LAZY = {
     "Expression": "nablab.expression",
@@ -30,6 +35,7 @@ _LAZY = {
     "check_answer": "nablab.api",
     "descent": "nablab.api",
     "regress": "nablab.api",
+    "plot": "nablab.api",
     "widget": "nablab.interfaces.notebook.widget",
 }
 
@@ -46,9 +52,15 @@ __all__ = [
     "descent",
     "gradient",
     "parse",
+    "plot",
     "regress",
     "widget",
 ]
+
+
+def __dir__() -> list[str]:
+    # the lazy names too: help(nablab) and tab completion list the whole public surface
+    return sorted({*globals(), *_LAZY})
 
 
 def __getattr__(name: str) -> Any:

@@ -32,11 +32,11 @@ from nablab.render.mathml import to_mathml
 from nablab.steps import derive_gradient
 
 if TYPE_CHECKING:  # imported lazily at run time (start-up time): for the annotations only
-    from nablab.optimize.descent import DescentResult, DescentRuns
+    from nablab.optimize.descent import DescentResult, DescentRuns, Progress
     from nablab.optimize.regression import RegressionResult
 
 __all__ = ["check_answer", "clear_caches", "descent", "expression", "gradient", "parse",
-           "regress"]
+           "plot", "regress"]
 
 #: what a function may be given as
 Function: TypeAlias = str | Expression | sympy.Basic | Any
@@ -152,10 +152,26 @@ def _read_answer(answer: str, variable: str, names: list[str]) -> Expression:
                                   source=answer) from err
 
 
-def descent(f: Any, start: Any, rate: float | None = None, **options: Any
-            ) -> DescentResult | DescentRuns:
-    """Descent from ``start``: gd, momentum, nesterov, adagrad, rmsprop, adam or newton
-    (``method="nesterov"``, or several: ``method="gd,adam"`` → one run each).
+def descent(
+    f: Any,
+    start: Any,
+    rate: float | str | None = None,
+    *,
+    steps: int = 1000,
+    tol: float = 1e-8,
+    method: str | Sequence[str] = "gd",
+    variables: Sequence[str] | None = None,
+    params: Mapping[str, Any] | None = None,
+    line_search: str = "fixed",
+    progress: Progress | None = None,
+    **hyper: float | str,
+) -> DescentResult | DescentRuns:
+    """Descent from ``start`` (``"x=1,y=2"``, a mapping, or values in variable order): gd,
+    momentum, nesterov, adagrad, rmsprop, adam or newton (``method="nesterov"``, or several:
+    ``method="gd,adam"`` → one run each), at the learning rate ``rate`` (η), for at most
+    ``steps`` updates or until ‖∇f‖ < ``tol``; ``line_search`` fixed, armijo or wolfe;
+    ``params`` values for f's parameters; method parameters by name in ``hyper``
+    (``beta=0.9``, ``beta1``, ``beta2``, ``rho``, ``mu``, ``eps``).
 
     The facade reads the user's text once: f (parsed), the start point and the parameters
     (names spelled as the function does, numbers as text); the optimizer gets values."""
@@ -171,30 +187,110 @@ def descent(f: Any, start: Any, rate: float | None = None, **options: Any
         start = {canonical_name(k): number(canonical_name(k), v, "starting value")
                  for k, v in start.items()}
     if isinstance(f, str):  # without declared variables the start point names them
-        names = options.get("variables") or (list(start) if isinstance(start, dict) else None)
+        names = variables or (list(start) if isinstance(start, dict) else None)
         f = parse(f, variables=list(names) if names else None)
     elif isinstance(start, (list, tuple)):
         start = [number(f"coordinate {i + 1}", v, "starting value") for i, v in enumerate(start)]
-    if options.get("params"):
-        options["params"] = {canonical_name(k): number(canonical_name(k), v, "value")
-                             for k, v in options["params"].items()}
-    rate = number("the rate", rate, "value")
-    plain = {"steps", "tol", "method", "variables", "params", "line_search", "progress"}
-    options = {k: (v if k in plain else number(k, v, "value")) for k, v in options.items()}
-    return _descent(f, start, rate, **options)
+    if params:
+        params = {canonical_name(k): number(canonical_name(k), v, "value")
+                  for k, v in params.items()}
+    return _descent(f, start, number("the rate", rate, "value"), steps=steps, tol=tol,
+                    method=method, variables=variables, params=params,
+                    line_search=line_search, progress=progress,
+                    **{k: number(k, v, "value") for k, v in hyper.items()})
 
 
-def regress(data: Any, x: Any = None, y: Any = None, **options: Any) -> RegressionResult:
-    """Linear regression by descent on the MSE (gd or a named method, full batch or
-    mini-batches), compared with least squares. Method parameters given as text are read here."""
+def regress(
+    data: Any,
+    x: Any = None,
+    y: Any = None,
+    *,
+    rate: float | None = None,
+    epochs: int = 1000,
+    scale: bool = False,
+    batch: int | None = None,
+    batch_method: str = "sgd",
+    method: str = "gd",
+    shuffle: bool = False,
+    seed: int | None = None,
+    tol: float = 1e-10,
+    compare_scaling: bool = False,
+    progress: Progress | None = None,
+    scheduler: Any = None,
+    persist: bool = False,
+    fused: bool = True,
+    **hyper: float | str,
+) -> RegressionResult:
+    """Linear regression of column ``y`` on columns ``x`` of ``data`` (a CSV path, DataFrame,
+    dict of columns, (X, y) arrays, or Dask input) by descent on the MSE: gd or a named
+    ``method`` (its parameters by name in ``hyper``), full batch or mini-batches of ``batch``
+    rows (``batch_method`` sgd or svrg, ``shuffle`` with ``seed``), ``scale`` standardises
+    the features; compared with least squares. ``rate`` defaults to 1/L. ``scheduler`` and
+    ``persist`` are for Dask input. Method parameters given as text are read here."""
     from nablab.optimize.regression import regress as _regress  # lazy: start-up time
 
-    plain = {"rate", "epochs", "scale", "batch", "batch_method", "method", "shuffle", "seed",
-             "tol", "compare_scaling", "progress", "scheduler", "persist", "fused"}
-    for k, v in list(options.items()):
-        if k not in plain and isinstance(v, str):
-            options[k] = values.read_float(k, v, "the value")  # a plain decimal: never evaluated
-    return _regress(data, x, y, **options)
+    # a plain decimal: never evaluated
+    read = {k: values.read_float(k, v, "the value") if isinstance(v, str) else v
+            for k, v in hyper.items()}
+    return _regress(data, x, y, rate=rate, epochs=epochs, scale=scale, batch=batch,
+                    batch_method=batch_method, method=method, shuffle=shuffle, seed=seed,
+                    tol=tol, compare_scaling=compare_scaling, progress=progress,
+                    scheduler=scheduler, persist=persist, fused=fused, **read)
+
+
+def plot(
+    subject: Any,
+    variables: str | Sequence[Any] | None = None,
+    *,
+    at: str | Mapping[str, Any] | None = None,
+    x_var: str | None = None,
+    y_var: str | None = None,
+    x_range: Sequence[float] | None = None,
+    y_range: Sequence[float] | None = None,
+    surface: bool = False,
+    n: int = 61,
+    arrows: int = 15,
+    data: Any = None,
+) -> Any:
+    """A matplotlib ``Figure`` (a notebook displays it; ``fig.savefig("f.png")`` writes it).
+
+    ``subject`` is a function (text, an Expression, a SymPy object) or a gradient result:
+    contours of f with ∇f arrows over ``x_var``, ``y_var`` (the first two variables), the
+    point ``at`` (a gradient result's own point by default) with ∇f there, and with
+    ``surface`` the surface beside it; windows ``x_range``, ``y_range`` default to ±3 around
+    the point. A descent run: its path over contours and f per step. A regression: loss,
+    fit and J's contours (``data``: the data, for the fit). Needs the ``plot`` extra."""
+    from nablab.optimize import plots  # lazy: start-up time (and matplotlib is an extra)
+    from nablab.optimize.descent import DescentResult, DescentRuns
+    from nablab.optimize.linear import RegressionResult
+
+    if isinstance(subject, DescentRuns):
+        return plots.runs_figure(subject)
+    if isinstance(subject, DescentResult):
+        return plots.descent_figure(subject)
+    if isinstance(subject, RegressionResult):
+        return plots.regression_figure(subject, data)
+    slope = None
+    if isinstance(subject, GradientResult):
+        e = subject.expression
+        if at is None and subject.at is not None:
+            point: dict[str, float] = dict(subject.at.point)
+            slope = {v.name: g.value for v, g in zip(subject.variables, subject.at.gradient,
+                                                     strict=True)}
+        else:
+            point = _float_point(at)
+    else:
+        e = expression(subject, variables)
+        point = _float_point(at)
+    return plots.gradient_figure(e, point, x_var=x_var, y_var=y_var, x_range=x_range,
+                                 y_range=y_range, surface=surface, n=n, arrows=arrows,
+                                 gradient_at=slope)
+
+
+def _float_point(at: str | Mapping[str, Any] | None) -> dict[str, float]:
+    if at is None or at == "" or at == {}:
+        return {}
+    return {k: float(v.evalf()) for k, v in values.read_point(at).items()}
 
 
 def clear_caches() -> None:

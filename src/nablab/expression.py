@@ -23,6 +23,7 @@ import symengine as se
 import sympy
 from sympy.core.function import AppliedUndef
 
+from nablab.display import RichDisplay
 from nablab.errors import NablabError
 
 _CHUNKS = re.compile(r"(\d+)")
@@ -44,7 +45,7 @@ class ParseWarning:
     column: int | None = None
 
 
-class Expression:
+class Expression(RichDisplay):
     """A function as we understood it.
 
     ``variables`` are the coordinates we differentiate by, in order; ``parameters`` are the other

@@ -24,6 +24,7 @@ from nablab.calculus.budget import run_with_budget
 from nablab.calculus.forms import to_form
 from nablab.calculus.partials import partial
 from nablab.dag import tree_size
+from nablab.display import RichDisplay
 from nablab.errors import ComputeLimitError, NablabError
 from nablab.expression import Expression, to_real
 from nablab.printing.text import to_text
@@ -60,7 +61,7 @@ class WrongTerm:
 
 
 @dataclass(frozen=True)
-class CheckResult:
+class CheckResult(RichDisplay):
     """Whether ``answer`` equals ∂f/∂``variable`` and, if not, where and which terms differ."""
 
     equivalent: bool

@@ -19,6 +19,7 @@ from nablab.calculus.partials import _Engine, derive
 from nablab.calculus.point import PointResult, evaluate_at
 from nablab.calculus.sums import sums_over_data
 from nablab.dag import has_type, tree_size
+from nablab.display import RichDisplay
 from nablab.errors import ComputeLimitError, DomainError, NablabError
 from nablab.expression import Expression
 from nablab.printing.text import to_echo
@@ -32,7 +33,7 @@ _UNDEFINED = (type(sympy.zoo), type(sympy.nan), type(sympy.oo), type(-sympy.oo))
 
 
 @dataclass
-class GradientResult:
+class GradientResult(RichDisplay):
     """The answer to "what is ∇f?" (expressions over the parsed, plain symbols). Plain data:
     :func:`nablab.render.json.to_json` writes its JSON."""
 

@@ -20,6 +20,7 @@ from nablab.calculus.domain import FUNCTION, PARTIALS, Condition, check_point
 from nablab.calculus.fdcheck import CheckRow, check_gradient
 from nablab.calculus.partials import _Engine
 from nablab.dag import tree_size
+from nablab.display import RichDisplay
 from nablab.errors import ComputeLimitError, DomainError, NablabError
 
 #: exact values are computed only for expressions up to this size …
@@ -77,7 +78,7 @@ class Number:
 
 
 @dataclass
-class PointResult:
+class PointResult(RichDisplay):
     """Everything about f at one point."""
 
     point: dict[str, float]

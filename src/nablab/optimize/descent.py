@@ -24,6 +24,7 @@ import numpy as np
 import sympy
 
 from nablab.calculus.partials import partial as core_partial
+from nablab.display import RichDisplay
 from nablab.errors import ComputeLimitError, DomainError, NablabError
 from nablab.expression import Expression, from_real, to_real
 from nablab.numeric import compile_numpy
@@ -57,7 +58,7 @@ class Stop(enum.StrEnum):
 
 
 @dataclass
-class DescentResult:
+class DescentResult(RichDisplay):
     """The run: every point visited, f and ‖∇f‖ there, and how it ended."""
 
     variables: list[str]
@@ -101,7 +102,7 @@ class DescentResult:
 
 
 @dataclass
-class DescentRuns:
+class DescentRuns(RichDisplay):
     """Several methods from the same start, one result each, in the order asked for."""
 
     function: str

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from nablab.display import RichDisplay
 from nablab.errors import ComputeLimitError, NablabError
 from nablab.optimize import divergence
 from nablab.optimize.methods import make_update
@@ -53,7 +54,7 @@ class Fit:
 
 
 @dataclass
-class RegressionResult:
+class RegressionResult(RichDisplay):
     """θ by gradient descent (original units, intercept first) next to the closed form."""
 
     x_names: list[str]

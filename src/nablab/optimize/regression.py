@@ -12,11 +12,13 @@ coordinates and θ is mapped back to original units. Dask inputs go through
 
 from __future__ import annotations
 
+import os
 from typing import Any, TypedDict
 
 import numpy as np
 
 from nablab.errors import NablabError
+from nablab.extras import require
 from nablab.optimize import divergence
 from nablab.optimize.data import Dataset, check_independent, is_dask_input, load
 from nablab.optimize.kernels import Objective
@@ -97,6 +99,17 @@ def check_method(method: str, hyper: dict[str, Any]) -> tuple[str, dict[str, flo
     return name, resolve([name], hyper)[name]
 
 
+def _dask_modules(data: Any, scheduler: Any) -> list[str]:
+    """What this Dask input needs: Dask, pyarrow for Parquet, distributed for a scheduler."""
+    out = ["dask"]
+    if isinstance(data, (str, os.PathLike)) and (
+            os.fspath(data).endswith((".parquet", ".pq")) or os.path.isdir(data)):
+        out.append("pyarrow")
+    if scheduler is not None:
+        out.append("distributed")
+    return out
+
+
 class _MethodOptions(TypedDict):
     """The method keywords of :func:`_fit_in_memory` that both of ``regress``'s fits share."""
 
@@ -151,6 +164,8 @@ def regress(
     if seed is not None and not shuffle:
         raise NablabError("a seed is for shuffled mini-batches", hint="add shuffle=True (--shuffle)")
     if is_dask_input(data):
+        # the nablab[dask] extra: a missing one is a message naming it, not an ImportError
+        require("dask", *_dask_modules(data, scheduler))
         # lazy: start-up time (Dask is imported only for Dask input)
         from nablab.optimize import dask as dask_pass
 

@@ -23,7 +23,7 @@ from nablab.calculus.forms import FormResult
 from nablab.calculus.gradient import GradientResult
 from nablab.calculus.graph import Graph
 from nablab.calculus.point import Number, PointResult
-from nablab.dag import has_data
+from nablab.dag import has_data, tree_size
 from nablab.errors import NablabError
 from nablab.expression import Expression, ParseWarning
 from nablab.optimize.advice import Advice, RunSensitivity, Sensitivity
@@ -33,6 +33,7 @@ from nablab.optimize.linear import RegressionResult
 from nablab.printing.text import to_echo, to_text
 from nablab.render import objective
 from nablab.render.latex import to_latex
+from nablab.render.mathml import matrix_mathml, to_mathml
 from nablab.render.steps import ref_id, step_ids
 from nablab.sampling import PlotGrid
 from nablab.steps import rules as R
@@ -53,6 +54,21 @@ def error_body(err: NablabError) -> dict[str, Any]:
     return {"message": err.message, "column": err.column, "hint": err.hint}
 
 
+#: formulas larger than this (tree nodes) get ``"mathml": null``: MathML costs ~3× LaTeX to
+#: print, and the page and the HTTP API, which typeset with LaTeX, must not pay seconds for it
+MATHML_MAX_NODES = 2000
+
+
+def _mathml(expr: sympy.Basic) -> str | None:
+    return None if tree_size(expr) > MATHML_MAX_NODES else to_mathml(expr)
+
+
+def _matrix_mathml(rows: list[list[sympy.Expr]]) -> str | None:
+    if sum(tree_size(e) for row in rows for e in row) > MATHML_MAX_NODES:
+        return None
+    return matrix_mathml(rows)
+
+
 # --- expression ----------------------------------------------------------------------------
 
 
@@ -63,14 +79,14 @@ def _warning(w: ParseWarning) -> dict[str, Any]:
 
 @to_json.register
 def expression_dict(e: Expression) -> dict[str, Any]:
-    """``input``, ``expression`` {``text``, ``latex``, ``echo``}, ``variables``,
+    """``input``, ``expression`` {``text``, ``latex``, ``mathml``, ``echo``}, ``variables``,
     ``parameters``, ``warnings`` [{``message``, ``column``}], ``sums_over_data`` (a Σ over
     data such as the MSE: it has no value, picture or descent without the data). The common
     head of the gradient's JSON, and the ``nablab parse --json`` object."""
     return {
         "input": e.source,
         "expression": {"text": to_text(e.expr), "latex": to_latex(e.expr),
-                       "echo": to_echo(e.expr)},
+                       "mathml": _mathml(e.expr), "echo": to_echo(e.expr)},
         "variables": e.variable_names,
         "parameters": e.parameter_names,
         "warnings": [_warning(w) for w in e.warnings],
@@ -94,15 +110,18 @@ def _gradient(r: GradientResult) -> dict[str, Any]:
     out["parameters"] = [p.name for p in r.parameters]
     out["form"] = r.form
     out["partials"] = [
-        {"variable": v.name, "text": to_text(p), "latex": to_latex(p), "echo": to_echo(p),
-         "note": note}
+        {"variable": v.name, "text": to_text(p), "latex": to_latex(p), "mathml": _mathml(p),
+         "echo": to_echo(p), "note": note}
         for v, p, note in zip(r.variables, r.partials, r.notes, strict=True)
     ]
+    column = r.gradient
     out["gradient"] = {"text": _matrix_text([[p] for p in r.partials]),
-                       "latex": to_latex(r.gradient)}
+                       "latex": to_latex(column),
+                       "mathml": _matrix_mathml([[p] for p in r.partials])}
     if r.hessian is not None:
-        out["hessian"] = {"text": _matrix_text(r.hessian),
-                          "latex": to_latex(sympy.Matrix(r.hessian))}
+        matrix = sympy.Matrix(r.hessian)
+        out["hessian"] = {"text": _matrix_text(r.hessian), "latex": to_latex(matrix),
+                          "mathml": _matrix_mathml(r.hessian)}
     out["domain"] = [_condition(c) for c in r.domain]
     out["at"] = None if r.at is None else _point(r.at)
     if r.steps is not None:
@@ -115,14 +134,15 @@ def _gradient(r: GradientResult) -> dict[str, Any]:
 
 @to_json.register
 def _condition(c: Condition) -> dict[str, Any]:
-    return {"condition": to_text(c.expr), "latex": to_latex(c.expr), "reason": c.reason,
-            "applies_to": c.applies_to}
+    return {"condition": to_text(c.expr), "latex": to_latex(c.expr),
+            "mathml": _mathml(c.expr), "reason": c.reason, "applies_to": c.applies_to}
 
 
 @to_json.register
 def _number(n: Number) -> dict[str, Any]:
     return {"exact": None if n.exact is None else to_text(n.exact),
             "latex": None if n.exact is None else to_latex(n.exact),
+            "mathml": None if n.exact is None else _mathml(n.exact),
             "float": n.value}
 
 

@@ -66,3 +66,17 @@ def to_mathml(expr: sympy.Basic, display: bool = False) -> str:
     body = printer.doprint(expr)
     mode = ' display="block"' if display else ""
     return f'<math xmlns="http://www.w3.org/1998/Math/MathML"{mode}>{body}</math>'
+
+
+def matrix_mathml(rows: list[list[sympy.Basic]], display: bool = False) -> str:
+    """``to_mathml(Matrix(rows))``, assembled from each entry's memoized MathML: ∇f and the
+    Hessian reuse the partials already printed instead of printing them again."""
+    def inner(entry: sympy.Basic) -> str:
+        out = to_mathml(entry)
+        return out[out.index(">") + 1:-len("</math>")]
+
+    body = "".join("<mtr>" + "".join(f"<mtd>{inner(e)}</mtd>" for e in row) + "</mtr>"
+                   for row in rows)
+    mode = ' display="block"' if display else ""
+    return (f'<math xmlns="http://www.w3.org/1998/Math/MathML"{mode}><mrow><mo>[</mo>'
+            f"<mtable>{body}</mtable><mo>]</mo></mrow></math>")

@@ -22,6 +22,7 @@ from sympy.core.function import AppliedUndef
 from nablab.calculus.forms import FORMS, to_form
 from nablab.calculus.partials import partial
 from nablab.dag import has_data, nodes, tree_size
+from nablab.display import RichDisplay
 from nablab.errors import ComputeLimitError, DomainError, NablabError
 from nablab.expression import Expression, to_real
 from nablab.parse.values import exact_number
@@ -29,7 +30,7 @@ from nablab.steps import rules as R
 from nablab.steps.engine import derive
 
 
-class GradientSteps(dict):
+class GradientSteps(RichDisplay, dict):
     """Variable name -> the :class:`PartialRule` tree of that partial, in variable order;
     ``assembly`` is the ``gradient`` node (∇f as a column, and the evaluation at a point)."""
 

@@ -15,9 +15,11 @@ from typing import ClassVar
 
 import sympy
 
+from nablab.display import RichDisplay
+
 
 @dataclass(frozen=True, eq=False)
-class StepNode:
+class StepNode(RichDisplay):
     """One step: d/d(variable) of ``expr`` is :attr:`result`."""
 
     expr: sympy.Expr

@@ -26,22 +26,6 @@ def report_error(err: NablabError, as_json: bool) -> int:
     return 2
 
 
-def parse_assignments(text: str, option: str) -> dict[str, str]:
-    """Read ``x=1,y=2`` into ``{"x": "1", "y": "2"}`` (values stay text: they are parsed later)."""
-    out: dict[str, str] = {}
-    for part in filter(None, (p.strip() for p in text.split(","))):
-        if "=" not in part:
-            raise NablabError(
-                f"{option} expects name=value pairs, got {part!r}",
-                hint=f"write it like {option} x=1,y=2",
-            )
-        name, value = (s.strip() for s in part.split("=", 1))
-        if not name or not value:
-            raise NablabError(f"{option}: empty name or value in {part!r}", hint=f"{option} x=1,y=2")
-        out[name] = value
-    return out
-
-
 class ProgressBar:
     """A rich progress bar on stderr for long runs, shown only when stderr is a terminal.
 

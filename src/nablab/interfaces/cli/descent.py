@@ -5,13 +5,9 @@ from __future__ import annotations
 
 import argparse
 import os
+from typing import Any
 
-from nablab.interfaces.cli._common import (
-    ProgressBar,
-    emit_json,
-    parse_assignments,
-    report_error,
-)
+from nablab.interfaces.cli._common import ProgressBar, emit_json, report_error
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -49,11 +45,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from nablab.errors import NablabError
+    from nablab.parse.values import read_assignments  # lazy: start-up time (loads SymPy)
 
     try:
-        start = parse_assignments(args.start, "--from")
-        params = parse_assignments(args.params, "--set") if args.params else None
-        hyper = parse_assignments(args.opt, "--opt") if args.opt else {}
+        start = read_assignments(args.start, "--from")
+        params = read_assignments(args.params, "--set") if args.params else None
+        hyper: dict[str, Any] = read_assignments(args.opt, "--opt") if args.opt else {}
         from nablab.api import descent
 
         with ProgressBar(args.steps, args.json, label="descent", value_name="f",

@@ -12,6 +12,7 @@ from nablab.errors import NablabError
 from nablab.interfaces.cli import graph_view
 
 FORMS = ("derived", "simplified", "factored", "expanded")
+STEP_FORMATS = ("text", "markdown", "latex")
 
 
 def register(subparsers) -> None:
@@ -20,7 +21,8 @@ def register(subparsers) -> None:
         description="Every ∂f/∂xₖ and ∇f of TEXT; with --at the values at a point, checked "
                     "against finite differences.",
     )
-    p.add_argument("text", metavar="TEXT", help='the function, e.g. "x^2 y + sin(xy)"')
+    p.add_argument("text", metavar="TEXT", help='the function, e.g. "x^2 y + sin(xy)" or '
+                   '"-x*y" (a leading minus needs no --)')
     p.add_argument("--vars", help="variables in order, e.g. x,y (others are parameters)")
     p.add_argument("--at", help="a point, e.g. x=1,y=2 (parameters need values too)")
     p.add_argument("--direction", help="a direction for the directional derivative, e.g. 1,1")
@@ -30,7 +32,21 @@ def register(subparsers) -> None:
     p.add_argument("--steps", action="store_true", help="show the derivation of each partial")
     p.add_argument("--detail", choices=("rules", "algebra"), default="rules",
                    help="detail of --steps")
+    p.add_argument("--format", choices=STEP_FORMATS, default="text", dest="steps_format",
+                   help="how --steps are written: text (default), markdown (a nested list "
+                   "with $…$ math) or latex (one array)")
     p.add_argument("--latex", action="store_true", help="show LaTeX for every result")
+    p.add_argument("--mathml", action="store_true",
+                   help="show presentation MathML for every result (the JSON always has it)")
+    p.add_argument("--plot", metavar="OUT.png",
+                   help="save contours of f with ∇f arrows and the --at point (PNG or SVG; "
+                   "needs nablab[plot])")
+    p.add_argument("--surface", action="store_true", help="with --plot: the surface beside "
+                   "the contours")
+    p.add_argument("--x-range", metavar="LO,HI", help="with --plot: the window of the first "
+                   "axis (default ±3 around the point)")
+    p.add_argument("--y-range", metavar="LO,HI", help="with --plot: the window of the second "
+                   "axis")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     graph_view.add_option(p)
     p.set_defaults(run=run)
@@ -47,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
                               steps=args.steps)
         source = _numpy(result) if args.numpy else None
         graph = graph_view.graph_of(args)
+        picture = _plot(result, args) if args.plot else None
     except NablabError as err:
         if err.source is None and err.column is not None:
             err.source = args.text
@@ -57,12 +74,39 @@ def run(args: argparse.Namespace) -> int:
             out["numpy"] = source
         if graph is not None:
             out["graph"] = graph_view.graph_json(graph)
+        if picture is not None:
+            out["plot"] = picture
         emit_json(out)
         return 0
     _human(result, args, source)
     if graph is not None:
         print(graph_view.graph_text(graph))
+    if picture is not None:
+        print(f"plot written to {picture}")
     return 0
+
+
+def _range(text: str | None, option: str) -> tuple[float, float] | None:
+    if text is None:
+        return None
+    from nablab.parse import values  # lazy: start-up time
+
+    parts = [p for p in text.replace(";", ",").split(",") if p.strip()]
+    if len(parts) != 2:
+        raise NablabError(f"{option} needs two numbers LO,HI, got {text!r}",
+                          hint=f"write it like {option} -3,3")
+    lo, hi = (float(values.read_value(p, option).evalf()) for p in parts)
+    return lo, hi
+
+
+def _plot(result, args: argparse.Namespace) -> str:
+    """--plot: f's contours with ∇f arrows (and --surface) written to the file; its path."""
+    from nablab import api  # lazy: start-up time (matplotlib loads only for --plot)
+    from nablab.optimize.plots import save
+
+    fig = api.plot(result, x_range=_range(args.x_range, "--x-range"),
+                   y_range=_range(args.y_range, "--y-range"), surface=args.surface)
+    return save(fig, args.plot)
 
 
 def _numpy(result) -> str:
@@ -93,8 +137,14 @@ def _human(result, args, source: str | None) -> None:
     from nablab.calculus.domain import describe
     from nablab.printing.text import to_echo
     from nablab.render.latex import to_latex
+    from nablab.render.mathml import to_mathml
     from nablab.render.pretty import column, to_pretty
+    from nablab.render.steps import to_latex as steps_latex
+    from nablab.render.steps import to_markdown as steps_markdown
     from nablab.render.steps import to_text as steps_text
+
+    write_steps = {"text": steps_text, "markdown": steps_markdown,
+                   "latex": steps_latex}[args.steps_format]
 
     width = max(shutil.get_terminal_size((120, 24)).columns, 100)
     console = Console(highlight=False, soft_wrap=True, width=width)
@@ -112,6 +162,8 @@ def _human(result, args, source: str | None) -> None:
         console.print(f"∂f/∂{v.name} = {to_echo(p)}")
         if args.latex:
             console.print(f"   LaTeX: {to_latex(p)}", soft_wrap=True)
+        if args.mathml:
+            console.print(f"   MathML: {to_mathml(p)}", soft_wrap=True, markup=False)
         if note:
             console.print(f"   [yellow]note:[/yellow] {note}")
     if args.steps and getattr(result, "steps", None):
@@ -121,12 +173,14 @@ def _human(result, args, source: str | None) -> None:
         for node in [*nodes, assembly]:
             if node is not None:
                 console.print()
-                console.print(steps_text(node, detail=args.detail), markup=False)
+                console.print(write_steps(node, detail=args.detail), markup=False)
     console.print()
     console.print("∇f =")
     console.print(column(result.partials), markup=False)
     if args.latex:
         console.print(f"LaTeX: {to_latex(result.gradient)}", soft_wrap=True)
+    if args.mathml:
+        console.print(f"MathML: {to_mathml(result.gradient)}", soft_wrap=True, markup=False)
     if result.hessian is not None:
         console.print("\nHessian =")
         console.print(to_pretty(sympy.Matrix(result.hessian)), markup=False)

@@ -9,8 +9,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "parse", help="read a function and show how it was understood",
         description="Read a function (typed or LaTeX) and print the reading, its LaTeX, the "
-                    "variables, the parameters and any warnings. Start TEXT with a space or "
-                    "put -- before it if it begins with '-'.")
+                    "variables, the parameters and any warnings. TEXT may begin with '-' "
+                    "(nablab parse \"-x^2\").")
     p.add_argument("text", metavar="TEXT", help="the function, e.g. 'x^2 y + sin(xy)'")
     p.add_argument("--vars", metavar="x,y", default=None,
                    help="the variables, in order (default: every symbol, naturally sorted)")

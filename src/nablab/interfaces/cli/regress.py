@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from nablab.interfaces.cli._common import ProgressBar, emit_json, report_error
 
@@ -52,9 +53,9 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         from nablab.api import regress
-        from nablab.interfaces.cli._common import parse_assignments
+        from nablab.parse.values import read_assignments
 
-        hyper = parse_assignments(args.opt, "--opt") if args.opt else {}
+        hyper: dict[str, Any] = read_assignments(args.opt, "--opt") if args.opt else {}
 
         with ProgressBar(args.epochs, args.json, label="epochs", value_name="J",
                          min_total=50) as progress:

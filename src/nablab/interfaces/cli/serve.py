@@ -27,9 +27,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Everything below is imported here, not at the top: the server is the optional `web`
+    # extra (fastapi, uvicorn, pydantic), and registering the subcommand must not load it
+    # (start-up time of every other command, and they work without the extra). require()
+    # comes first so that a missing extra is a message naming nablab[web], never a
+    # ModuleNotFoundError from the imports after it.
     from nablab.extras import require
 
-    require("web")  # missing fastapi/uvicorn: a message naming nablab[web]
+    require("web")
     import contextlib
     import os
     import socket

@@ -251,9 +251,17 @@ class _Answer(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
+#: MathML sits next to LaTeX in the answers of the gradient (reading, partials, ∇f, Hessian,
+#: domain, exact values at the point); the step trees and the answer check carry LaTeX only
+def _mathml() -> Any:
+    return Field(None, description="presentation MathML (`<math>…</math>`), for readers that "
+                 "render MathML natively; null for a formula of more than 2000 nodes")
+
+
 class Formula(_Answer):
     text: str
     latex: str
+    mathml: str | None = _mathml()
 
 
 class Reading(Formula):
@@ -285,12 +293,14 @@ class Partial(Reading):
 class Condition(_Answer):
     condition: str
     latex: str
+    mathml: str | None = _mathml()
     reason: str | None = None
 
 
 class Value(_Answer):
     exact: str | None = None
     latex: str | None = None
+    mathml: str | None = _mathml()
     float: Num = None
 
 
