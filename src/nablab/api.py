@@ -12,15 +12,17 @@ User errors raise :class:`nablab.errors.NablabError` subclasses.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeAlias
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 import sympy
 
 from nablab.calculus import answer_check as _answer_check
 from nablab.calculus import gradient as _gradient
 from nablab.calculus.answer_check import CheckResult
+from nablab.calculus.budget import deadline
 from nablab.calculus.gradient import TOTAL_FORM_BUDGET_S, GradientResult
 from nablab.errors import NablabError
 from nablab.expression import Expression
@@ -40,6 +42,23 @@ __all__ = ["check_answer", "clear_caches", "descent", "expression", "gradient", 
 
 #: what a function may be given as
 Function: TypeAlias = str | Expression | sympy.Basic | Any
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _time_limited(fn: _F) -> _F:
+    """Run a facade function under the one time limit of an answer from typed text
+    (:func:`nablab.calculus.budget.deadline`, 10 s or ``NABLAB_TIME_LIMIT``): the CLI, the
+    notebook and Python callers get a :class:`ComputeLimitError`, never a hang. The signature
+    stays the function's own (``functools.wraps``: ``help()`` and ``inspect`` show it)."""
+
+    @functools.wraps(fn)
+    def limited(*args: Any, **kwargs: Any) -> Any:
+        with deadline():
+            return fn(*args, **kwargs)
+
+    return limited  # type: ignore[return-value]
 
 
 def expression(f: Function, variables: str | Sequence[Any] | None = None) -> Expression:
@@ -70,6 +89,7 @@ def _is_object(f: Function) -> bool:
     return not isinstance(f, (str, Expression))
 
 
+@_time_limited
 def gradient(
     f: Function,
     variables: str | Sequence[Any] | None = None,
@@ -110,6 +130,7 @@ def gradient(
     return result
 
 
+@_time_limited
 def check_answer(
     f: Function,
     variable: str,
@@ -152,6 +173,7 @@ def _read_answer(answer: str, variable: str, names: list[str]) -> Expression:
                                   source=answer) from err
 
 
+@_time_limited
 def descent(
     f: Any,
     start: Any,
@@ -238,6 +260,7 @@ def regress(
                     scheduler=scheduler, persist=persist, fused=fused, **read)
 
 
+@_time_limited
 def plot(
     subject: Any,
     variables: str | Sequence[Any] | None = None,

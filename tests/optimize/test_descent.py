@@ -209,3 +209,15 @@ def test_descent_through_a_jump_is_not_an_internal_error():
     # for x > 0, f = y + x² + y² and δ(x) = 0: descent heads to (0⁺, −1/2) without crossing
     r = run_descent("sign(x) y + x^2 + y^2", {"x": 1, "y": 1}, 0.1, steps=2000)
     assert r.converged and r.path[-1] == pytest.approx([0.0, -0.5], abs=1e-4)
+
+
+@pytest.mark.parametrize("params", [None, {"N": 3}])
+def test_descent_on_a_function_summing_over_data_says_to_fit_it_to_data(params):
+    """The chapter's J(θ) has a value only for a data set: descent says so (it was a NumPy
+    printer error with N given, found by the widget's author)."""
+    from nablab.api import descent as run_descent
+
+    with pytest.raises(NablabError, match="sums over data") as info:
+        run_descent("(1/N) sum((y_n - (t0 + t1 x_n))^2, n, 1, N)", {"t0": 0, "t1": 0}, 0.1,
+                    params=params)
+    assert "nablab regress" in info.value.hint

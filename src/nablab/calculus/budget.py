@@ -65,8 +65,9 @@ def deadline(seconds: float | None = None, what: str = "this answer") -> Iterato
         yield
         return
     old_delay, old_interval = signal.getitimer(signal.ITIMER_REAL)
-    if old_delay > 0:  # someone's timer (pytest-timeout, an outer deadline) stays in charge
-        limit = min(limit, old_delay)
+    if 0 < old_delay <= limit:  # a shorter timer already runs (the widget's, an outer
+        yield                   # budget): it stays in charge, with its own message
+        return
 
     def _alarm(signum: int, frame: Any) -> None:  # pragma: no cover - timing dependent
         raise _DeadlinePassed

@@ -24,6 +24,7 @@ import numpy as np
 import sympy
 
 from nablab.calculus.partials import partial as core_partial
+from nablab.dag import has_data
 from nablab.display import RichDisplay
 from nablab.errors import ComputeLimitError, DomainError, NablabError
 from nablab.expression import Expression, from_real, to_real
@@ -224,6 +225,11 @@ def problem(f: Any, start: Mapping[str, Any] | Sequence[float],
     """Check f, the start and the parameters, and compile f and ∇f once (shared by the runs)."""
     start_names = list(start.keys()) if isinstance(start, Mapping) else None
     expr, syms, source = _as_expression(f, variables or start_names)
+    if has_data(expr) or expr.has(sympy.Sum):  # the chapter's J(θ): a value only for a data set
+        raise NablabError("f sums over data (Σ over n = 1…N), so it has no value without a "
+                          "data set and descent cannot run on it here",
+                          hint="fit it to data with nablab regress DATA.csv (or "
+                               "nablab.regress), which derives the same partials")
     names = [v.name for v in syms]
     if isinstance(start, Mapping):
         unknown = [k for k in start if k not in names]
