@@ -13,7 +13,7 @@ import symengine as se
 import sympy
 
 from nablab.calculus.domain import Condition, domain_conditions
-from nablab.calculus.forms import FORMS, FormResult, to_form
+from nablab.calculus.forms import FORMS, FormResult, Shapes, to_form
 from nablab.calculus.hessian import hessian_matrix
 from nablab.calculus.partials import _Engine, derive
 from nablab.calculus.point import PointResult, evaluate_at
@@ -166,6 +166,7 @@ def _symbolic(e: Expression, form: str, hessian: bool, budget_s: float,
                      "nablab.calculus.partials.partials() and evaluate numerically instead")
     deadline = time.perf_counter() + budget_s
     shaped: list[FormResult] = []
+    shapes = Shapes()  # partials of one shape (Rosenbrock's) are simplified once
     for d in derived:
         left = deadline - time.perf_counter()
         if form != "derived" and left <= 0:
@@ -173,7 +174,7 @@ def _symbolic(e: Expression, form: str, hessian: bool, budget_s: float,
                                         "this gradient is used up; shown as derived",
                                      timed_out=True))
         else:
-            shaped.append(to_form(d, form, budget_s=max(left, 0.01)))
+            shaped.append(to_form(d, form, budget_s=max(left, 0.01), shapes=shapes))
     hess = (hessian_matrix(derived, rvars, d_all.native, d_all.engine) if hessian else None)
     if hess is not None:
         size = max(tree_size(h) for row in hess for h in row)
@@ -216,7 +217,8 @@ def _smooth_everywhere(native: se.Basic) -> bool:
             exp = e.args[1]
             if not (isinstance(exp, se.Integer) and int(exp) > 0):
                 return False
-        elif kind not in _SMOOTH_FUNCTIONS:
+        elif kind not in _SMOOTH_FUNCTIONS and not isinstance(e, se.Rational):
+            # (SymEngine's 1, -1, 0 and ½ are classes of their own: One, NegativeOne, …)
             return False
         stack.extend(e.args)
     return True
