@@ -18,7 +18,7 @@ from nablab.calculus.hessian import hessian_matrix
 from nablab.calculus.partials import _Engine, derive
 from nablab.calculus.point import PointResult, evaluate_at
 from nablab.calculus.sums import sums_over_data
-from nablab.dag import has_type, tree_size
+from nablab.dag import census, tree_size
 from nablab.errors import ComputeLimitError, DomainError, NablabError
 from nablab.expression import Expression
 from nablab.printing.text import to_echo
@@ -28,6 +28,8 @@ TOTAL_FORM_BUDGET_S = 4.0
 #: a partial larger than this (as a tree) cannot be printed in any reasonable time or space
 #: (writing one takes ~40 µs per node in each of text, echo and LaTeX: 20 000 nodes ≈ 1 s each)
 MAX_PRINT_NODES = 20_000
+#: gradients with at least this many partials look for partials of one shape
+_SHAPES_FROM = 8
 _UNDEFINED = (type(sympy.zoo), type(sympy.nan), type(sympy.oo), type(-sympy.oo))
 
 
@@ -147,18 +149,19 @@ def _symbolic(e: Expression, form: str, hessian: bool, budget_s: float,
     # (partials._sympy_diff), so the whole expression never needs rebuilding over real symbols
     d_all = derive(e.expr if native_f is None else None, rvars, native_f, e.parameters)
     derived = d_all.partials
-    for v, d in zip(rvars, derived, strict=True):
-        if has_type(d, sympy.Derivative):
+    # one DAG walk per partial answers the three questions below (asked in this order)
+    seen = [census(d, (sympy.Derivative,), _UNDEFINED) for d in derived]
+    for v, (_, (unevaluated, _)) in zip(rvars, seen, strict=True):
+        if unevaluated:
             raise NablabError(f"cannot differentiate with respect to {v.name} here",
                               hint=f"{v.name} is a summation limit or appears inside data; "
                                    "choose other variables")
-    for v, d in zip(rvars, derived, strict=True):
-        if has_type(d, *_UNDEFINED):  # e.g. 0^x: 0^x·log(0) (has_type walks the DAG)
+    for v, d, (_, (_, undefined)) in zip(rvars, derived, seen, strict=True):
+        if undefined:  # e.g. 0^x: 0^x·log(0)
             raise DomainError(f"∂f/∂{v.name} is not defined anywhere as written: it contains "
                               f"{to_echo(d)}", hint="a constant base of 0 or a division by 0 "
                               "in the function; rewrite it without that part")
-    for v, d in zip(rvars, derived, strict=True):
-        size = tree_size(d) if max_print_nodes is not None else 0
+    for v, (size, _) in zip(rvars, seen, strict=True):
         if max_print_nodes is not None and size > max_print_nodes:
             raise ComputeLimitError(
                 f"∂f/∂{v.name} is too large to write out ({size:.3g} nodes as a formula)",
@@ -166,7 +169,9 @@ def _symbolic(e: Expression, form: str, hessian: bool, budget_s: float,
                      "nablab.calculus.partials.partials() and evaluate numerically instead")
     deadline = time.perf_counter() + budget_s
     shaped: list[FormResult] = []
-    shapes = Shapes()  # partials of one shape (Rosenbrock's) are simplified once
+    # partials of one shape (Rosenbrock's) are simplified once; with few partials keying them
+    # costs more than it can save
+    shapes = Shapes() if len(derived) >= _SHAPES_FROM else None
     for d in derived:
         left = deadline - time.perf_counter()
         if form != "derived" and left <= 0:

@@ -284,6 +284,7 @@ def _assemble_add(args: list[sympy.Basic], scale: sympy.Rational = sympy.S.One
     these shapes."""
     number = sympy.S.Zero
     terms: dict[sympy.Basic, sympy.Number] = {}
+    scaled = scale is not sympy.S.One
     stack = list(args)
     while stack:
         a = stack.pop()
@@ -293,14 +294,17 @@ def _assemble_add(args: list[sympy.Basic], scale: sympy.Rational = sympy.S.One
         if a.is_Number:
             if not a.is_Rational:  # floats, oo, nan: SymPy's own rules
                 return None
-            number += a * scale
+            number += a * scale if scaled else a
             continue
         coeff, key = a.as_coeff_Mul()
-        coeff = coeff * scale
+        if scaled:
+            coeff = coeff * scale
         if not coeff.is_Rational or key.is_Add or any(
-                f.is_Number or (f.is_Pow and f.base.is_Number) for f in sympy.Mul.make_args(key)):
+                f.is_Number or (f.is_Pow and f.base.is_Number)
+                for f in (key.args if key.is_Mul else (key,))):
             return None  # numeric radicals and the like: SymPy's Mul rules apply
-        terms[key] = terms.get(key, sympy.S.Zero) + coeff
+        known = terms.get(key)
+        terms[key] = coeff if known is None else known + coeff
     out = []
     for key, coeff in terms.items():
         if coeff.is_zero:
