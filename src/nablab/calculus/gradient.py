@@ -84,7 +84,16 @@ def gradient(
     if not e.variables:
         raise NablabError("the function has no variables to differentiate by",
                           hint="declare them, e.g. --vars x,y")
-    sym = _symbolic(e, form, hessian, budget_s, max_print_nodes)
+    # the symbolic work allocates many small objects that are never cyclic garbage: the cyclic
+    # collector would only rescan them (a tenth to a fifth of the time for Rosenbrock n = 1000
+    # to 10 000); as in parse, it is paused for this part and restored as it was
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        sym = _symbolic(e, form, hessian, budget_s, max_print_nodes)
+    finally:
+        if collecting:
+            gc.enable()
     point = None
     if at:
         if sym.native_f is None and sums_over_data(e.expr):
@@ -148,19 +157,10 @@ def _symbolic(e: Expression, form: str, hessian: bool, budget_s: float,
         return hit
     # SymEngine has no assumptions and SymPy's fallback makes symbols real per term
     # (partials._sympy_diff), so the whole expression never needs rebuilding over real symbols
-    # differentiating allocates many small objects that are never cyclic garbage: the cyclic
-    # collector would only rescan them (about a tenth of the time for Rosenbrock n = 1000);
-    # as in parse, it is paused for this part only and restored as it was
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        d_all = derive(e.expr if native_f is None else None, rvars, native_f, e.parameters)
-        derived = d_all.partials
-        # one DAG walk per partial answers the three questions below (asked in this order)
-        seen = [census(d, (sympy.Derivative,), _UNDEFINED) for d in derived]
-    finally:
-        if collecting:
-            gc.enable()
+    d_all = derive(e.expr if native_f is None else None, rvars, native_f, e.parameters)
+    derived = d_all.partials
+    # one DAG walk per partial answers the three questions below (asked in this order)
+    seen = [census(d, (sympy.Derivative,), _UNDEFINED) for d in derived]
     for v, (_, (unevaluated, _)) in zip(rvars, seen, strict=True):
         if unevaluated:
             raise NablabError(f"cannot differentiate with respect to {v.name} here",
