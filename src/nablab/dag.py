@@ -51,6 +51,32 @@ def tree_size(expr: sympy.Basic) -> int:
     return memo[expr]
 
 
+def census(expr: sympy.Basic, *groups: tuple[type, ...]) -> tuple[int, list[bool]]:
+    """:func:`tree_size` of ``expr`` and, for each group of types, whether some subexpression
+    is an instance of one of them (:func:`has_type`): one walk over the DAG instead of one per
+    question."""
+    sizes: dict = {}
+    found = [False] * len(groups)
+    stack: list[tuple[sympy.Basic, bool]] = [(expr, False)]
+    while stack:
+        e, ready = stack.pop()
+        if ready:
+            sizes[e] = 1 + sum([sizes[a] for a in e.args])
+            continue
+        if e in sizes:
+            continue
+        for k, types in enumerate(groups):
+            if not found[k] and isinstance(e, types):
+                found[k] = True
+        args = e.args
+        if not args:
+            sizes[e] = 1
+            continue
+        stack.append((e, True))
+        stack.extend([(a, False) for a in args if a not in sizes])
+    return sizes[expr], found
+
+
 def has_data(expr: sympy.Basic) -> bool:
     """True when ``expr`` contains data such as ``y(n)`` (an applied undefined function)."""
     return has_type(expr, AppliedUndef)

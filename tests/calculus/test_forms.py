@@ -256,3 +256,44 @@ def _expand_with_budget():
     out = run_with_budget(lambda: sympy.expand((x + y + 1) ** 300 * (x - y + 2) ** 300), 0.5,
                           size=10**6)
     return out.ok, time.perf_counter() - t0
+
+
+def _each_simplified_alone(result):
+    """The simplified form of each derived partial computed on its own (no shape memo)."""
+    return [to_form(d, "simplified") for d in result.derived]
+
+
+def test_partials_of_one_shape_are_simplified_as_each_alone():
+    # Rosenbrock crosses x9/x10 and x99/x100 (name order and number order differ there); the
+    # others mix shapes that simplify (common factors) with ones that do not. (Not quotients:
+    # SymPy's cancel(together(…)) can give a different form of the same partial from one call
+    # to the next, with or without the memo.)
+    families = [
+        " + ".join(f"100(x{i + 1} - x{i}^2)^2 + (1 - x{i})^2" for i in range(1, 105)),
+        " + ".join(f"sin(x{i} x{i + 1}) + x{i}^3 x{i + 1}^2" for i in range(1, 14)),
+        " + ".join(f"2 x{i}^2 y{i} + 4 x{i} y{i}^2 + log(x{i}^2 + 1)" for i in range(1, 13)),
+        " + ".join(f"sqrt(a{i}^2 + b{i}^2) + exp(-a{i} b{i})" for i in range(8, 13)),
+    ]
+    for text in families:
+        result = gradient(text)
+        alone = _each_simplified_alone(result)
+        assert [a.expr for a in alone] == result.partials
+        assert [a.note for a in alone] == result.notes
+        assert [sympy.srepr(a.expr) for a in alone] == [sympy.srepr(p) for p in result.partials]
+
+
+def test_shape_key_keeps_the_orders_names_are_seen_in():
+    from nablab.calculus.forms import shape_key
+
+    a = sympy.symbols("x4 x5 x6")
+    b = sympy.symbols("x5 x6 x7")
+    c = sympy.symbols("x8 x9 x10")  # x10 sorts before x8 by name, after x9 by number
+
+    def f(s):
+        return -200 * s[0] ** 2 - 400 * s[1] * (s[2] - s[1] ** 2) + 202 * s[1] - 2
+
+    assert shape_key(f(a)) == shape_key(f(b))
+    assert shape_key(f(a)) != shape_key(f(c))
+    assert shape_key(f(sympy.symbols("y4 y5 y6"))) != shape_key(f(a))  # stems are kept
+    assert shape_key(f(sympy.symbols("x4 x5 x6", real=True))) != shape_key(f(a))
+    assert shape_key(sympy.Function("u")(a[0]) + a[1]) is None  # data / undefined functions

@@ -11,9 +11,12 @@ chapter writes it, and the sigmoid's derivative stays in exponentials (not ``1/(
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import Any
 
 import sympy
+from sympy.core.function import AppliedUndef
 
 from nablab.calculus.budget import DEFAULT_BUDGET_S, estimate_work, run_with_budget
 from nablab.calculus.sums import tidy_sums
@@ -133,10 +136,94 @@ _REWRITES = {
 }
 
 
-def to_form(expr: sympy.Expr, form: str = "simplified", budget_s: float = DEFAULT_BUDGET_S
-            ) -> FormResult:
+# partials of one shape -------------------------------------------------------------------
+
+#: a name as SymPy's polynomial code splits it for ordering generators: stem and index
+_STEM_INDEX = re.compile(r"^(.*?)(\d*)$")
+_KEY_ATOMS = (sympy.Integer, sympy.Rational, sympy.Float, sympy.NumberSymbol)
+
+
+def shape_key(expr: sympy.Expr) -> tuple[Any, ...] | None:
+    """A key equal for two expressions exactly when one is the other with its symbols renamed
+    by a map that keeps everything SymPy's rewrites can see of the names: the tree with each
+    symbol replaced by its rank in name order (``Basic.compare``, ``default_sort_key``), and
+    per symbol its assumptions, its stem and index length and its rank in the polynomial
+    generators' order (stem, then index as a number). Rosenbrock's ∂f/∂x₅ and ∂f/∂x₆ share a
+    key; ∂f/∂x₉ (x₈, x₉, x₁₀: name order and number order differ) does not. None for trees
+    holding anything but symbols, numbers, constants and operations on them (sums over data,
+    undefined functions, dummies)."""
+    symbols = expr.free_symbols
+    if not all(type(s) is sympy.Symbol for s in symbols):
+        return None
+    ordered = sorted(symbols, key=lambda s: s.name)
+    rank = {s: k for k, s in enumerate(ordered)}
+    parts = []
+    for s in ordered:
+        stem, index = _STEM_INDEX.match(s.name).groups()  # type: ignore[union-attr]
+        parts.append((stem, len(index), int(index) if index else 0))
+    gens = sorted({(stem, number) for stem, _, number in parts})
+    gen_rank = {g: k for k, g in enumerate(gens)}
+    described = tuple((stem, width, gen_rank[(stem, number)],
+                       tuple(sorted(s.assumptions0.items())))
+                      for (stem, width, number), s in zip(parts, ordered, strict=True))
+    memo: dict[sympy.Basic, Any] = {}
+
+    def walk(e: sympy.Basic) -> Any:
+        got = memo.get(e)
+        if got is not None:
+            return got
+        if e.is_Symbol:
+            got = rank.get(e)
+            if got is None:
+                raise _NoKey
+        elif not e.args:
+            if not isinstance(e, _KEY_ATOMS):
+                raise _NoKey
+            got = (type(e), e) if not e.is_Float else (type(e), e._mpf_, e._prec)
+        else:
+            cls = type(e)
+            if isinstance(e, (AppliedUndef, sympy.Sum, sympy.Product, sympy.Integral,
+                              sympy.Derivative, sympy.Subs, sympy.Lambda)):
+                raise _NoKey  # data, and anything binding a variable
+            got = (cls, *[walk(a) for a in e.args])
+        memo[e] = got
+        return got
+
+    try:
+        return (described, walk(expr))
+    except (_NoKey, RecursionError):  # a deep tree (a caller's own object) is not keyed
+        return None
+
+
+class _NoKey(Exception):
+    """Raised inside :func:`shape_key` for a tree it does not key."""
+
+
+class Shapes:
+    """The simplified partials already computed in one gradient, by :func:`shape_key`.
+
+    Only a partial that the simplified form left as it was is remembered: another partial of
+    the same shape is then also left as it is (the rewrites act on the tree and see names only
+    through the orders the key keeps), so its own derived form is its answer. Every other
+    partial is computed."""
+
+    def __init__(self) -> None:
+        self.unchanged: set[tuple[Any, ...]] = set()
+
+    def known(self, key: tuple[Any, ...] | None) -> bool:
+        return key is not None and key in self.unchanged
+
+    def learn(self, key: tuple[Any, ...] | None, expr: sympy.Expr, result: FormResult) -> None:
+        if key is not None and result.note is None and result.expr == expr:
+            self.unchanged.add(key)
+
+
+def to_form(expr: sympy.Expr, form: str = "simplified", budget_s: float = DEFAULT_BUDGET_S,
+            shapes: Shapes | None = None) -> FormResult:
     """``expr`` (a derived partial, real symbols) rewritten in ``form``, within ``budget_s``
-    seconds; on timeout or when too large, the derived form with a note."""
+    seconds; on timeout or when too large, the derived form with a note. ``shapes``: the
+    simplified partials of the same gradient so far (a partial of a shape simplification left
+    unchanged is not simplified again)."""
     if form not in FORMS:
         raise NablabError(f"unknown output form {form!r}", hint="use one of " + ", ".join(FORMS))
     if form == "derived" or expr.is_Atom:
@@ -144,10 +231,16 @@ def to_form(expr: sympy.Expr, form: str = "simplified", budget_s: float = DEFAUL
     size = tree_size(expr)
     if size > MAX_SIMPLIFY_SIZE:
         return FormResult(expr, f"not {form}: too large ({size} nodes); shown as derived")
+    key = shape_key(expr) if shapes is not None and form == "simplified" else None
+    if shapes is not None and shapes.known(key):
+        return FormResult(expr)
     outcome = run_with_budget(
         lambda: normal(_REWRITES[form](expr), keep_top_coefficient=form == "factored"),
         budget_s, size=estimate_work(expr))
     if not outcome.ok:
         return FormResult(expr, f"not {form}: {outcome.reason}; shown as derived",
                           timed_out=outcome.timed_out)
-    return FormResult(outcome.value)
+    result = FormResult(outcome.value)
+    if shapes is not None:
+        shapes.learn(key, expr, result)
+    return result

@@ -223,11 +223,16 @@ class _Engine:
         """∂f/∂var from f's SymEngine form (``index``: its terms by symbol name): each term's
         (small) partial is converted back, so SymPy never builds f itself."""
         sv = se.Symbol(var.name)
+        terms = index.get(var.name, [])
+        ds = [term.diff(sv) for term in terms]
+        if self.direct and len(ds) > 1:
+            summed = self._sum_direct(ds)
+            if summed is not None:
+                return summed, se.Add(*ds)
         natives: list[se.Basic] = []
         parts: list[sympy.Expr] = []
         whole = True  # every term's partial is a SymEngine one
-        for term in index.get(var.name, []):
-            d = term.diff(sv)
+        for term, d in zip(terms, ds, strict=True):
             part = self.back(d)
             if d in self.unevaluated:  # |u|, max, sign: SymPy knows them over the reals
                 whole = False
@@ -237,6 +242,24 @@ class _Engine:
             parts.append(part)
         native = (se.Add(*natives) if natives else se.Integer(0)) if whole else None
         return self.sum_of(parts), native
+
+
+    def _sum_direct(self, ds: list[se.Basic]) -> sympy.Expr | None:
+        """The SymPy sum of the terms' partials ``ds`` assembled once from their summands (the
+        sum of each partial is not built on the way), or None (then the caller builds each
+        partial and sums them). Exactly the caller's result: the direct assembly flattens sums
+        and merges like terms with exact rational coefficients, so one pass over all summands
+        and one pass per partial then one over the partials give the same sum; whenever the
+        direct assembly cannot be sure (floats, radicals, |u|, …) None sends it the long way."""
+        unevaluated = self.unevaluated
+        leaves: list[sympy.Basic] = []
+        for d in ds:
+            for a in (d.args if isinstance(d, se.Add) else (d,)):
+                leaf = self.back(a)
+                if a in unevaluated:
+                    return None
+                leaves.append(leaf)
+        return _assemble_add(leaves)
 
 
 _addsort_key = cmp_to_key(sympy.Basic.compare)
@@ -284,6 +307,7 @@ def _assemble_add(args: list[sympy.Basic], scale: sympy.Rational = sympy.S.One
     these shapes."""
     number = sympy.S.Zero
     terms: dict[sympy.Basic, sympy.Number] = {}
+    scaled = scale is not sympy.S.One
     stack = list(args)
     while stack:
         a = stack.pop()
@@ -293,14 +317,17 @@ def _assemble_add(args: list[sympy.Basic], scale: sympy.Rational = sympy.S.One
         if a.is_Number:
             if not a.is_Rational:  # floats, oo, nan: SymPy's own rules
                 return None
-            number += a * scale
+            number += a * scale if scaled else a
             continue
         coeff, key = a.as_coeff_Mul()
-        coeff = coeff * scale
+        if scaled:
+            coeff = coeff * scale
         if not coeff.is_Rational or key.is_Add or any(
-                f.is_Number or (f.is_Pow and f.base.is_Number) for f in sympy.Mul.make_args(key)):
+                f.is_Number or (f.is_Pow and f.base.is_Number)
+                for f in (key.args if key.is_Mul else (key,))):
             return None  # numeric radicals and the like: SymPy's Mul rules apply
-        terms[key] = terms.get(key, sympy.S.Zero) + coeff
+        known = terms.get(key)
+        terms[key] = coeff if known is None else known + coeff
     out = []
     for key, coeff in terms.items():
         if coeff.is_zero:
