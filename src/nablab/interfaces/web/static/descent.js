@@ -295,12 +295,13 @@ const STOPPED = new Set(["diverged", "left_domain", "hessian", "line_search"]);
 function outcome(r) {
   const k = r.stopped_at ?? r.path.length - 1;
   const status = r.status || (r.converged ? "converged" : r.diverged ? "diverged" : "limit");
+  const steps = `${k} step${k === 1 ? "" : "s"}`;
   return {
     status,
     title: {
-      converged: `Converged after ${k} steps.`,
+      converged: `Converged after ${steps}.`,
       diverged: `Stopped: the run diverged at step ${k}.`,
-      limit: `Stopped after ${k} steps (the iteration limit) without converging.`,
+      limit: `Stopped after ${steps} (the iteration limit) without converging.`,
       left_domain: `Stopped at step ${k}: the run left the domain of f.`,
       hessian: `Stopped at step ${k}: the Hessian gives no Newton step.`,
       line_search: `Stopped at step ${k}: the line search found no acceptable step.`,

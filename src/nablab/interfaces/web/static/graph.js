@@ -214,7 +214,7 @@ function fillTable(g, states, acc, touched) {
     const local = n.inputs.map((j, t) => `∂/∂#${j} = ${fmt(n.local[t], 5)}`).join(", ") || "—";
     body.append(el("tr", { dataset: { id: String(n.id), state: states[n.id] } },
       el("th", { scope: "row", text: `#${n.id}${n.name ? ` (${n.name})` : ""}` }),
-      el("td", {}, operation, el("span", { class: "help", text: `  ${n.expression}` })),
+      el("td", {}, operation, n.inputs.length ? el("span", { class: "help", text: `  ${n.expression}` }) : null),
       el("td", { text: fmt(n.value, 8) }),
       el("td", { class: "adjoint", text: adjointText(n.id, states, acc, touched) }),
       el("td", { text: n.rule }),
