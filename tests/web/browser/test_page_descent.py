@@ -73,11 +73,11 @@ def test_descent_converges_for_a_good_rate_and_stops_with_an_explanation_for_a_t
     # whole path is drawn), so there is nothing left to move
     page.wait_for_function("() => document.querySelector('#descent-play').getAttribute('aria-pressed') === 'false'")
     assert int(page.get_attribute("#descent-card", "data-step")) == n - 1
-    # f per step stays within a few decades here (10.25·1.21^k until the run stops): plain f
+    # f per step is positive here (10.25·1.21^k until the run stops): drawn on a log axis
     page.locator("#descent-plot").scroll_into_view_if_needed()
     page.wait_for_selector("#descent-plot .main-svg")
     chart = f_chart(page)
-    assert chart["title"] == "f"
+    assert chart["title"] == "f (log scale)" and chart["type"] == "log"
     f_true = [(START[0] ** 2 + START[1] ** 2) * 1.21**k for k in range(10)]
     assert chart["y"][:10] == pytest.approx(f_true, rel=1e-9)
     app.assert_clean()
@@ -85,7 +85,8 @@ def test_descent_converges_for_a_good_rate_and_stops_with_an_explanation_for_a_t
 
 def f_chart(page) -> dict:
     return page.evaluate("""() => { const gd = document.querySelector('#descent-plot');
-        return {y: gd.data.find(t => t.name === 'f').y, title: gd.layout.yaxis.title.text}; }""")
+        return {y: gd.data.find(t => t.name === 'f').y, title: gd.layout.yaxis.title.text,
+                type: gd.layout.yaxis.type}; }""")
 
 
 def test_clicking_the_plot_in_start_mode_sets_the_descent_start_and_runs(app):

@@ -14,6 +14,7 @@ import gc
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import FileResponse, HTMLResponse, Response
@@ -37,15 +38,18 @@ from nablab.interfaces.web.settings import Settings, settings_from_env
 __all__ = ["AssetsMissing", "Settings", "create_app", "settings_from_env"]
 
 #: API operation → (request model, answer model, description); path /api/<operation>
-API: dict[str, tuple[type[schemas._Request], type, str]] = {
+API: dict[str, tuple[type[schemas._Request], Any, str]] = {
     "parse": (schemas.ParseRequest, schemas.ParseResponse,
               "Read a function: `nablab parse TEXT --json`."),
     "gradient": (schemas.GradientRequest, schemas.GradientResponse,
-                 "Partials, ∇f, at a point, steps: `nablab grad TEXT … --json`."),
+                 "Partials, ∇f, at a point, steps, the computational graph: `nablab grad TEXT "
+                 "… [--graph] --json`."),
     "check": (schemas.CheckRequest, schemas.CheckResponse,
               "Is an answer equal to ∂f/∂var: `nablab check TEXT --var x --answer … --json`."),
-    "descent": (schemas.DescentRequest, schemas.DescentResponse,
-                "Gradient descent: `nablab descent TEXT --from … --rate … --json`."),
+    "descent": (schemas.DescentRequest, schemas.DescentResponse | schemas.DescentRunsResponse,
+                "Gradient descent and other optimizers: `nablab descent TEXT --from … --rate … "
+                "[--method gd,nesterov,adam] [--opt beta=0.9] [--line-search armijo] --json`; "
+                "one method answers one run, several `{\"runs\": [...]}`."),
     "regress": (schemas.RegressRequest, schemas.RegressResponse,
                 "Linear regression on CSV text: `nablab regress DATA --x … --y … --json`."),
     "plot": (schemas.PlotRequest, schemas.PlotResponse,

@@ -79,10 +79,40 @@ def validation_message(errors: list[dict]) -> tuple[str, str | None]:
                 "shorten it, or split the work into smaller functions")
     if text_field and kind == "string_too_short":
         return f"{text_field} is empty", "type something, e.g. x^2 y + sin(xy)"
+    if loc and loc[0] in schemas.FIELD_CHOICES:  # a name outside a fixed list (method, …)
+        return _choice_message(loc[0], [e for e in errors if _field(e) == loc[0]])
     if loc and loc[0] in schemas.FIELD_HELP:  # a number out of range or not a number
         words, hint = schemas.FIELD_HELP[loc[0]]
         return f"{words}{more}", hint
     return f"{where}: {msg}{more}", "see /docs for the fields of each endpoint"
+
+
+def _field(error: dict) -> str | None:
+    loc = [p for p in error.get("loc", ()) if p != "body"]
+    return str(loc[0]) if loc else None
+
+
+def _choice_message(field: str, errors: list[dict]) -> tuple[str, str | None]:
+    """A method or line search that is not one of the known names, said as the core says it
+    (``unknown method 'lbfgs'``, hint ``the methods are gd, …``): the union's errors (a string,
+    a list, a mapping) are pydantic's way of saying the same thing."""
+    label, intro, known = schemas.FIELD_CHOICES[field]
+    hint = f"{intro} {', '.join(known)}"
+    for e in errors:
+        if "[key]" in e.get("loc", ()):  # line_search: {"adam": "armijo"}
+            return (f"a line search is for gd and newton, not {e.get('input')}",
+                    f"{e.get('input')} uses a fixed rate η; give line_search for gd or newton")
+    value = errors[0].get("input") if errors else None
+    names = value.split(",") if isinstance(value, str) else value if isinstance(value, list) \
+        else list(value.values()) if isinstance(value, dict) else [value]
+    for name in names:
+        if not isinstance(name, str):
+            return f"{field}: give names as text, e.g. {known[0]}", hint
+        if name.strip() and name.strip() not in known:
+            return f"unknown {label} {name.strip()!r}", hint
+    if isinstance(value, str):
+        return f"{field}: no {label} given between commas in {value!r}", hint
+    return f"{field}: not a {label} or a list of them", hint
 
 
 #: the failures every API operation can answer, as documented in /openapi.json

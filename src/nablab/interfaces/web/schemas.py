@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator
 
+from nablab.optimize.methods import LINE_SEARCHES, METHODS
 from nablab.parse.values import split_names
 
 MAX_TEXT = 2000
@@ -36,6 +37,13 @@ FIELD_HELP: dict[str, tuple[str, str]] = {
     "epochs": (f"epochs must be a whole number from 1 to {MAX_EPOCHS:,}",
                "a few hundred is a good start"),
     "tol": ("the tolerance must be a positive number", "e.g. 1e-8: stop when ‖∇f‖ < tol"),
+}
+
+# Fields whose values are names from a fixed list: a name outside it is answered in the core's
+# words ("unknown method 'lbfgs'", hint "the methods are gd, …"), not pydantic's union errors.
+FIELD_CHOICES: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "method": ("method", "the methods are", METHODS),
+    "line_search": ("line search", "the step sizes are", LINE_SEARCHES),
 }
 
 # JSON numbers and booleans only, as the schema says (no "1.5" strings, no 1 for true)
@@ -107,6 +115,8 @@ class GradientRequest(ParseRequest):
     hessian: Bool | None = None
     steps: Bool | None = None
     detail: Literal["rules", "algebra"] | None = None
+    graph: Bool | None = Field(None, description="with `at`: the computational graph at the "
+                               "point, forward values and backward adjoints (CLI --graph)")
 
     @field_validator("at", mode="after")
     @classmethod
@@ -140,17 +150,40 @@ class CheckRequest(_Request):
         return split_names(v)
 
 
+MethodName = Literal["gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "newton"]
+LineSearch = Literal["fixed", "armijo", "wolfe"]
+#: ``"gd"``, ``"gd,momentum,adam"``: one method or several, comma-separated
+METHOD_LIST = rf"^\s*({'|'.join(METHODS)})(\s*,\s*({'|'.join(METHODS)}))*\s*$"
+HYPER = ("beta", "mu", "rho", "beta1", "beta2", "eps", "alpha")
+
+
 class DescentRequest(_Request):
-    """`nablab descent TEXT --from x=1,y=1 --rate 0.1 [--steps N]`"""
+    """`nablab descent TEXT --from x=1,y=1 --rate 0.1 [--steps N] [--method gd,nesterov,adam]
+    [--opt beta=0.9] [--line-search armijo]`"""
 
     text: Text
     variables: Names | None = None
     start: Annotated[Point, Field(min_length=1, max_length=MAX_NAMES)] | Assignments = Field(
         ..., description='start point, `{"x": 1, "y": 1}` or `"x=1,y=1"`')
-    rate: Float = Field(..., gt=0, le=MAX_RATE, description="learning rate η")
+    rate: Float | None = Field(None, gt=0, le=MAX_RATE, description="learning rate η (every "
+                               "method but newton needs it; with a line search: the first "
+                               "trial step)")
     iterations: Int | None = Field(None, ge=1, le=MAX_ITERATIONS,
                                    description="step limit (CLI --steps)")
-    method: Literal["gd", "momentum", "adam"] | None = None
+    method: Annotated[str, Field(max_length=200, pattern=METHOD_LIST)] | Annotated[
+        list[MethodName], Field(min_length=1, max_length=len(METHODS))] | None = Field(
+        None, description="one method (`\"adam\"`: one result) or several (`\"gd,adam\"` or "
+        "`[\"gd\", \"adam\"]`: `{\"runs\": [...]}`, one result each, in the order given) of "
+        + ", ".join(METHODS))
+    opt: dict[Annotated[str, Field(min_length=1, max_length=16)], Float] | None = Field(
+        None, max_length=len(HYPER), description="method parameters by their names in the "
+        "literature (CLI --opt): beta (β, momentum), mu (μ, nesterov), rho (ρ, rmsprop), beta1, "
+        "beta2 (β1, β2, adam), eps (ε: adagrad, rmsprop, adam), alpha (α, newton's step); a "
+        "name no chosen method takes, or a value out of range, is a 422 naming the valid ones")
+    line_search: LineSearch | dict[Literal["gd", "newton"], LineSearch] | None = Field(
+        None, description="step size for gd and newton (CLI --line-search): fixed η, armijo "
+        "(backtracking) or wolfe (strong Wolfe); one for every method, or per method, "
+        '`{"gd": "armijo"}` (the methods not named use a fixed η)')
     tol: Float | None = Field(None, gt=0, description="stop when ‖∇f‖ < tol")
     params: Point | None = Field(
         None, max_length=MAX_NAMES, description="values of the parameters, e.g. {\"a\": 2}")
@@ -316,6 +349,35 @@ class PointAnswer(_Answer):
     hessian: list[list[Num]] | None = None
 
 
+class GraphNodeAnswer(_Answer):
+    """One node of the computational graph: its operation, inputs (node ids), forward value,
+    backward adjoint ∂f/∂node, the step tree's rule for its local derivatives ∂node/∂input."""
+
+    id: int
+    op: str
+    inputs: list[int]
+    value: Num
+    adjoint: Num
+    rule: str
+    local: list[Num]
+    expression: str
+    name: str | None = Field(None, description="variables and parameters: the name")
+
+
+class GraphAnswer(_Answer):
+    """`nablab grad TEXT --at … --graph --json`, its `graph` key: shared subexpressions are
+    one node; `backward` is the order the reverse pass visits the nodes; `gradient` the
+    variables' adjoints, ∇f at the point."""
+
+    nodes: list[GraphNodeAnswer]
+    output: int
+    variables: list[str]
+    point: dict[str, Num]
+    value: Num
+    gradient: list[Num]
+    backward: list[int]
+
+
 class GradientResponse(ParseResponse):
     """`nablab grad TEXT … --json`"""
 
@@ -329,6 +391,8 @@ class GradientResponse(ParseResponse):
         None, description="with `steps`: the derivation tree of each partial, by variable")
     gradient_steps: dict[str, Any] | None = Field(
         None, description="with `steps`: ∇f assembled from the partials")
+    graph: GraphAnswer | None = Field(
+        None, description="with `graph`: the computational graph at `at` (CLI --graph --json)")
 
 
 class CheckResponse(_Answer):
@@ -344,8 +408,55 @@ class CheckResponse(_Answer):
     wrong_terms: list[Any]
 
 
+class CurvatureAnswer(_Answer):
+    L: Num
+    smallest_eigenvalue: Num
+    quadratic: bool
+    max_stable_rate: Num
+    at: list[Num] | None
+
+
+class AdviceAnswer(_Answer):
+    """What the Hessian's eigenvalues imply (exact for a quadratic f, else the quadratic model
+    at `at`): the largest stable fixed η for gd (2/λmax), the best (2/(λmin + λmax)), the
+    condition number and the heavy-ball momentum it suggests with its η."""
+
+    eigenvalues: list[Num]
+    quadratic: bool
+    at: list[Num] | None
+    max_stable_rate: Num
+    best_rate: Num
+    condition: Num
+    momentum: Num
+    momentum_rate: Num
+    note: str
+
+
+class SensitivityAnswer(_Answer):
+    """|∂f/∂xₖ| per variable at one point: largest, smallest, spread, vanishing, dominant."""
+
+    variables: list[str]
+    at: list[Num]
+    magnitudes: list[Num]
+    largest: str
+    smallest: str
+    spread: Num
+    vanishing: list[str]
+    dominant: list[str]
+
+
+class RunSensitivityAnswer(_Answer):
+    at_start: SensitivityAnswer
+    at_end: SensitivityAnswer
+    largest_spread: Num
+    largest_spread_step: int
+    vanishing_steps: dict[str, int]
+    dominant_steps: dict[str, int]
+    steps: int
+
+
 class DescentResponse(_Answer):
-    """`nablab descent TEXT --from … --rate … --json`"""
+    """`nablab descent TEXT --from … --rate … --json` (one method)"""
 
     variables: list[str]
     path: list[list[Num]]
@@ -359,6 +470,33 @@ class DescentResponse(_Answer):
     value: Num
     method: str
     rate: Num
+    options: dict[str, Num] | None = None
+    start: list[Num] | None = None
+    function: str | None = None
+    gradient: list[str] | None = None
+    parameters: dict[str, Num] | None = None
+    curvature: CurvatureAnswer | None = None
+    status: Literal["converged", "limit", "diverged", "left_domain", "hessian",
+                    "line_search"] | None = Field(None, description="why the run stopped")
+    stopped_at: int | None = Field(None, description="the step it stopped at")
+    line_search: LineSearch | None = None
+    hyper: dict[str, Num] | None = Field(None, description="the method's parameters, by name")
+    step_sizes: list[Num] | None = Field(None, description="the accepted step α per iteration "
+                                         "(gd and newton)")
+    trials: list[int] | None = Field(None, description="trial steps per iteration")
+    advice: AdviceAnswer | None = None
+    sensitivity: RunSensitivityAnswer | None = None
+
+
+class DescentRunsResponse(_Answer):
+    """`nablab descent TEXT --method gd,adam … --json`: several methods from the same start,
+    one run each, in the order given."""
+
+    function: str
+    variables: list[str]
+    start: list[Num]
+    methods: list[str]
+    runs: list[DescentResponse]
 
 
 class RegressResponse(_Answer):

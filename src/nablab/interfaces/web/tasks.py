@@ -22,8 +22,12 @@ import pandas
 import sympy  # noqa: F401
 
 from nablab import api
+from nablab.calculus.graph import graph as computational_graph
 from nablab.errors import DataError, NablabError
 from nablab.interfaces.web.errors import error_json
+from nablab.optimize.descent import DescentRuns
+from nablab.optimize.methods import ALIASES, PARAMETERS, method_names, resolve
+from nablab.parse import values
 from nablab.render.json import to_json
 from nablab.sampling import sample
 
@@ -37,7 +41,21 @@ def _parse(p: dict) -> dict:
 def _gradient(p: dict) -> dict:
     # ``detail`` only changes how the CLI prints steps as text; the JSON tree is the same.
     opts = {k: p[k] for k in ("at", "direction", "form", "hessian", "steps") if k in p}
-    return to_json(api.gradient(p["text"], p.get("variables"), **opts))
+    if not p.get("graph"):
+        return to_json(api.gradient(p["text"], p.get("variables"), **opts))
+    expression = api.parse(p["text"], p.get("variables"))  # read once: ∇f and the graph
+    out = to_json(api.gradient(expression, None, **opts))
+    out["graph"] = _graph(expression, p)
+    return out
+
+
+def _graph(expression: Any, p: dict) -> dict:
+    """``nablab grad TEXT --at … --graph --json``'s ``graph`` key: the computational graph at
+    the request's point (read by the one value reader, as the CLI reads it)."""
+    if p.get("at") in (None, {}, ""):
+        raise NablabError("graph needs a point", hint='add at, e.g. "at": "x=1,y=2"')
+    point = {k: float(v.evalf()) for k, v in values.read_point(p["at"]).items()}
+    return to_json(computational_graph(expression, point))
 
 
 def _check(p: dict) -> dict:
@@ -45,10 +63,44 @@ def _check(p: dict) -> dict:
 
 
 def _descent(p: dict) -> dict:
+    """One method → one run; several (``"gd,adam"`` or a list) → ``{"runs": [...]}``, as
+    ``nablab descent --method gd,adam --json``. A line search given per method
+    (``{"gd": "armijo"}``) runs the methods in groups of one step-size rule each, reassembled
+    in the order asked for."""
     opts = {k: p[k] for k in ("variables", "iterations", "method", "tol", "params") if k in p}
     if "iterations" in opts:
         opts["steps"] = opts.pop("iterations")
-    return to_json(api.descent(p["text"], p["start"], p["rate"], **opts))
+    hyper = p.get("opt") or {}
+    search = p.get("line_search", "fixed")
+    if not isinstance(search, dict):
+        return to_json(api.descent(p["text"], p["start"], p.get("rate"), line_search=search,
+                                   **opts, **hyper))
+    method = opts.pop("method", "gd")
+    names = method_names(method)
+    stray = [m for m in search if m not in names]
+    if stray:
+        raise NablabError(f"line_search names {stray[0]}, which is not among the methods "
+                          f"({', '.join(names)})", hint=f"add {stray[0]} to method, or leave "
+                          "it out of line_search")
+    resolve(names, hyper)  # unknown or out-of-range parameters: the error names the known ones
+    groups: dict[str, list[str]] = {}
+    for m in names:
+        groups.setdefault(search.get(m, "fixed"), []).append(m)
+    runs: dict[str, list[Any]] = {}
+    first = None
+    for rule, members in groups.items():
+        taken = {h.name for m in members for h in PARAMETERS[m]}
+        mine = {k: v for k, v in hyper.items() if ALIASES.get(k, k) in taken}
+        result = api.descent(p["text"], p["start"], p.get("rate"), line_search=rule,
+                             method=list(members), **opts, **mine)
+        first = first or result
+        runs[rule] = list(getattr(result, "runs", [result]))
+    ordered = [runs[search.get(m, "fixed")].pop(0) for m in names]
+    assert first is not None
+    if isinstance(method, str) and "," not in method:
+        return to_json(ordered[0])
+    return to_json(DescentRuns(function=first.function, variables=first.variables,
+                               start=first.start, runs=ordered))
 
 
 def _read_csv(text: str) -> Any:
@@ -92,9 +144,12 @@ def _lab(p: dict) -> dict:
     opts = {"latex": p["latex"]} if "latex" in p else {}
     expression = api.parse(p["text"], p.get("variables"), **opts)
     grad = {k: p[k] for k in ("at", "direction", "form", "hessian", "steps") if k in p}
+    gradient = to_json(api.gradient(expression, None, **grad))
+    if p.get("graph"):
+        gradient["graph"] = _graph(expression, p)
     return {
         "parse": to_json(expression),
-        "gradient": to_json(api.gradient(expression, None, **grad)),
+        "gradient": gradient,
         "plot": _sample(expression, p["plot"]) if p.get("plot") is not None else None,
     }
 
@@ -149,6 +204,9 @@ WARM_UP: list[tuple[str, dict[str, Any]]] = [
              "plot": {"n": 5, "arrows": 3}}),
     ("descent", {"text": "x^2 + 10 y^2", "start": {"x": 1, "y": 1}, "rate": 0.05,
                  "iterations": 20}),
+    ("descent", {"text": "x^2 + 10 y^2", "start": {"x": 1, "y": 1}, "rate": 0.05,
+                 "iterations": 20, "method": ["gd", "newton"], "line_search": {"gd": "armijo"}}),
+    ("gradient", {"text": "x^2 y + sin(xy)", "at": {"x": 1, "y": 2}, "graph": True}),
     ("regress", {"data": "x,y\n0,1\n1,3.1\n2,4.9\n3,7.2\n", "x": ["x"], "y": "y",
                  "epochs": 20}),
 ]

@@ -5,7 +5,11 @@
 import { abort, post, variablesField } from "./api.js";
 import { edited, track } from "./busy.js";
 import { $, clear, copyText, debounce, el, fmt, formatAssignments, parseAssignments, setStatus } from "./dom.js";
-import { initDescent, pause, resetDescent, setEta, start as startDescent } from "./descent.js";
+import {
+  chooseMethods, chosenMethods, initDescent, lineSearches, METHODS, pause, resetDescent, setEta, setLineSearches, setOptions,
+  start as startDescent, typedOptions,
+} from "./descent.js";
+import { clearGraph, initGraph, refreshGraph } from "./graph.js";
 import { initInput, setVariables, variablesText } from "./input.js";
 import { typesetStatic } from "./math.js";
 import { isEmbed, readState, writeState } from "./permalink.js";
@@ -15,7 +19,7 @@ import { DEFAULT_ETAS, PRESETS } from "./presets.js";
 import { generate, getPoints, initRegression, redrawRegression, runFit, setPoints } from "./regression.js";
 import { initResults, markStale, showResults } from "./results.js";
 import { renderSteps, showStepsError } from "./steps.js";
-import { initTheme, onThemeChange } from "./theme.js";
+import { initTheme, OKABE_ITO, onThemeChange } from "./theme.js";
 import { firstResultsShown, loadPlotly } from "./vendor.js";
 
 const state = {
@@ -59,7 +63,10 @@ function syncFromControls() {
   state.eta = Number($("#eta").value);
   state.iterations = Number($("#iterations").value);
   state.start = $("#start").value;
-  state.method = $("#method").value === "gd" ? "" : $("#method").value;
+  const methods = chosenMethods();
+  state.method = methods.length === 1 && methods[0] === "gd" ? "" : methods.join(",");
+  state.lineSearch = Object.entries(lineSearches()).map(([m, v]) => `${m}:${v}`).join(",");
+  state.opt = Object.entries(typedOptions()).filter(([, v]) => Number.isFinite(v)).map(([k, v]) => `${k}=${v}`).join(",");
 }
 
 const saveHash = debounce(() => {
@@ -87,7 +94,11 @@ function applyControls(s) {
   if (s.eta) setEta(Number(s.eta));
   if (s.iterations) $("#iterations").value = String(s.iterations);
   if (s.start !== undefined) $("#start").value = s.start;
-  if (s.method) $("#method").value = s.method;
+  if (s.method !== undefined) chooseMethods(String(s.method || "gd").split(","));
+  if (s.lineSearch !== undefined) setLineSearches(Object.fromEntries(String(s.lineSearch).split(",").filter(Boolean).map((p) => p.split(":"))));
+  if (s.opt !== undefined) {
+    setOptions(Object.fromEntries(String(s.opt).split(",").filter(Boolean).map((p) => p.split("=")).filter(([, v]) => Number.isFinite(Number(v)))));
+  }
   if (s.xVar) state.xVar = s.xVar;
   if (s.yVar) state.yVar = s.yVar;
 }
@@ -176,6 +187,7 @@ function onReading(data) {
     tokens.plot += 1;  // a picture still being drawn is stale: its "Drawing…" goes too
     setStatus($("#plot-status"), "", "");
     clearPoint();
+    clearGraph("No graph: f sums over data, so it has no value at a point without the data.");
     setStatus($("#point-status"), "info", "This function sums over data (Σ over n = 1…N): it has a value only for a data set.",
       "its values, pictures and descent are in the Linear regression section below");
     clearPlots("No picture: f sums over data. The Linear regression section below draws J(θ0, θ1) for a data set.");
@@ -283,9 +295,9 @@ function pointBody() {
 async function refreshPoint(answer = null) {
   const my = ++tokens.point;
   const text = $("#point").value.trim();
-  if (!text || !reading) { abort("point"); clearPoint(); return setOverlay({ point: null }); }
+  if (!text || !reading) { abort("point"); clearPoint(); clearGraph("Choose a point (the At a point box, or click the contour plot) to see the graph there."); return setOverlay({ point: null }); }
   const { body, error } = pointBody();
-  if (!body) { abort("point"); setStatus($("#point-status"), "error", error); return; }
+  if (!body) { abort("point"); setStatus($("#point-status"), "error", error); clearGraph("No point: " + error); return; }
   let data;
   if (answer && answer.data.gradient?.at && SAME(answer.asked.point, body)) {
     abort("point");
@@ -296,6 +308,7 @@ async function refreshPoint(answer = null) {
     if (!result.ok) {
       setStatus($("#point-status"), "error", result.error.message, result.error.hint);
       clearPoint();
+      clearGraph("No graph: the point has no answer (see At a point).");
       return setOverlay({ point: null });
     }
     data = result.data;
@@ -308,6 +321,7 @@ async function refreshPoint(answer = null) {
   const g = gradientAt(data.at, variables);
   const ix = variables.indexOf(state.xVar), iy = variables.indexOf(state.yVar);
   $("#point-card").dataset.point = text;
+  track(refreshGraph(body));
   return setOverlay({ point: { x: pt[ix], y: iy >= 0 ? pt[iy] : null, f: num(data.at.value), g: iy >= 0 ? [g[ix], g[iy]] : [g[ix]] } });
 }
 
@@ -421,15 +435,24 @@ function onClick(x, y, shift) {
 let mappedFor = null;
 let mapped = [];
 
-/** The descent path in plot coordinates (x_var, y_var, f), computed once per run. */
-function onPath(path, index, values) {
-  if (path !== mappedFor) {
+/** The descent runs' paths in plot coordinates (x_var, y_var, f), computed once per set of
+ *  runs: one run is "descent path" as ever, several are named and coloured by method. */
+function onPaths(runs, index) {
+  if (runs !== mappedFor) {
     const variables = reading?.variables || [];
     const ix = variables.indexOf(state.xVar), iy = variables.indexOf(state.yVar);
-    mapped = path.map((p, i) => [p[ix], iy >= 0 ? p[iy] : 0, num(values?.[i])]);
-    mappedFor = path;
+    const one = runs.length === 1;
+    mapped = runs.map((r) => {
+      const m = METHODS[r.method] || { label: r.method, color: OKABE_ITO.purple, dash: "solid" };
+      return {
+        name: one ? "descent path" : `descent path (${m.label})`, position: one ? "descent position" : `descent position (${m.label})`,
+        label: one ? "" : m.label, color: one ? OKABE_ITO.purple : m.color, dash: one ? "solid" : m.dash,
+        points: r.path.map((p, i) => [p[ix], iy >= 0 ? p[iy] : 0, num(r.values?.[i])]),
+      };
+    });
+    mappedFor = runs;
   }
-  setOverlay({ path: mapped, pathIndex: index });
+  setOverlay({ paths: mapped, pathIndex: index });
 }
 
 function init() {
@@ -445,7 +468,8 @@ function init() {
 
   input = initInput({ onReading, onInvalid: () => { markStale(); saveHash(); firstResultsShown(); }, onEdit: () => saveHash(), read: readAll });
   initResults({ getRequest: request });
-  initDescent({ getRequest: descentRequest, etaPresets, onPath, onChange: () => saveHash() });
+  initDescent({ getRequest: descentRequest, etaPresets, onPaths, onChange: () => saveHash() });
+  initGraph();
   initRegression({ onChange: () => saveHash() });
   onPlotClick(onClick);
 

@@ -1,14 +1,18 @@
-// Gradient descent θ ← θ − η∇f: the run comes from /api/descent; the page plays it back on the
-// contours and the surface (play/pause/step/reset, speed), plots f and ‖∇f‖ per step, and when
-// the run diverged, stops and says why.
+// Gradient descent θ ← θ − η∇f and the other optimizers (momentum, Nesterov, AdaGrad, RMSProp,
+// Adam, Newton): the runs come from one /api/descent request (one run per chosen method, from the
+// same start); the page plays them back together on the contours and the surface
+// (play/pause/step/reset, speed), plots f per step on a log scale, and says why each run stopped,
+// what the Hessian's eigenvalues advise and how the partials spread across the variables.
 
 import { post, variablesField } from "./api.js";
-import { $, el, fmt, setStatus, whenVisible } from "./dom.js";
+import { track } from "./busy.js";
+import { $, clear, el, fmt, setStatus, whenVisible } from "./dom.js";
 import { DEFAULT_ITERATIONS, presetOf } from "./presets.js";
 import { OKABE_ITO, plotColors, PLOT_CONFIG } from "./theme.js";
 import { loadPlotly } from "./vendor.js";
 
-let run = null;        // {variables, path: [[...]], values, grad_norms, converged, diverged, reason}
+let runs = [];         // /api/descent's runs: {method, variables, path, values, grad_norms, status, stopped_at, reason, …}
+let run = null;        // the first run (the one the η presets and the old single-run view speak of)
 let index = 0;
 let timer = null;
 let hooks = {};
@@ -28,6 +32,73 @@ export function setEta(eta) {
 }
 
 export function currentRun() { return run; }
+
+/** The methods in the order the page lists them, with their names, colours and parameters. */
+export const METHODS = {
+  gd: { label: "gd", name: "Gradient descent", color: OKABE_ITO.blue, dash: "solid", opts: [] },
+  momentum: { label: "momentum", name: "Momentum", color: OKABE_ITO.vermillion, dash: "dash", opts: ["beta"] },
+  nesterov: { label: "Nesterov", name: "Nesterov", color: OKABE_ITO.green, dash: "dot", opts: ["mu"] },
+  adagrad: { label: "AdaGrad", name: "AdaGrad", color: "#882255", dash: "dashdot", opts: ["eps"] },
+  rmsprop: { label: "RMSProp", name: "RMSProp", color: OKABE_ITO.sky, dash: "longdash", opts: ["rho", "eps"] },
+  adam: { label: "Adam", name: "Adam", color: OKABE_ITO.orange, dash: "longdashdot", opts: ["beta1", "beta2", "eps"] },
+  newton: { label: "Newton", name: "Newton's method", color: OKABE_ITO.purple, dash: "solid", opts: ["alpha"] },
+};
+const SYMBOLS = { beta: "β", mu: "μ", rho: "ρ", beta1: "β1", beta2: "β2", eps: "ε", alpha: "α" };
+const LINE_SEARCH_WORDS = { armijo: "Armijo backtracking", wolfe: "strong-Wolfe line search" };
+
+/** The chosen methods, in the page's order. */
+export function chosenMethods() {
+  return Array.from(document.querySelectorAll("#methods input[name='method']:checked")).map((b) => b.value);
+}
+
+/** Tick exactly these methods (unknown names are ignored; none → gd). */
+export function chooseMethods(names) {
+  const want = new Set(names.filter((m) => m in METHODS));
+  if (!want.size) want.add("gd");
+  for (const box of document.querySelectorAll("#methods input[name='method']")) box.checked = want.has(box.value);
+  syncMethodControls();
+}
+
+/** The line search per method (only the non-fixed ones), e.g. {gd: "armijo"}. */
+export function lineSearches() {
+  const out = {};
+  for (const select of document.querySelectorAll("#methods select.line-search")) {
+    if (select.value !== "fixed") out[select.dataset.method] = select.value;
+  }
+  return out;
+}
+
+export function setLineSearches(map) {
+  for (const select of document.querySelectorAll("#methods select.line-search")) {
+    select.value = map[select.dataset.method] || "fixed";
+  }
+}
+
+/** The parameters typed in (empty boxes take the method's usual value). */
+export function typedOptions() {
+  const out = {};
+  for (const input of document.querySelectorAll("#methods input.opt")) {
+    const raw = input.value.trim();
+    if (raw !== "") out[input.dataset.opt] = Number(raw);
+  }
+  return out;
+}
+
+export function setOptions(map) {
+  for (const input of document.querySelectorAll("#methods input.opt")) {
+    const v = map[input.dataset.opt];
+    input.value = v === undefined || v === null ? "" : String(v);
+  }
+}
+
+/** A parameter box or line search only matters while its method is chosen: the others are
+ *  disabled (and not sent; the server refuses a parameter no chosen method takes). */
+function syncMethodControls() {
+  const chosen = new Set(chosenMethods());
+  const takes = (opt) => [...chosen].some((m) => METHODS[m].opts.includes(opt));
+  for (const input of document.querySelectorAll("#methods input.opt")) input.disabled = !takes(input.dataset.opt);
+  for (const select of document.querySelectorAll("#methods select.line-search")) select.disabled = !chosen.has(select.dataset.method);
+}
 
 /** The η and iterations boxes, checked against their own min/max before anything is sent; a
  * message appears next to the box (not a server error after the fact). Returns the values, or
@@ -88,12 +159,15 @@ export function initDescent(options) {
   });
   $("#iterations").addEventListener("change", () => { checkNumber("iterations"); hooks.onChange?.(); });
   $("#eta-slider").addEventListener("input", () => checkNumber("eta"));
-  $("#method").addEventListener("change", () => hooks.onChange?.());
+  for (const node of document.querySelectorAll("#methods input, #methods select")) {
+    node.addEventListener("change", () => { syncMethodControls(); hooks.onChange?.(); });
+  }
+  syncMethodControls();
   $("#start").addEventListener("change", () => hooks.onChange?.());
   $("#descent-run").addEventListener("click", () => start());
   $("#descent-play").addEventListener("click", () => (run ? play() : start()));
   $("#descent-pause").addEventListener("click", pause);
-  $("#descent-step").addEventListener("click", () => { pause(); if (run) { index = Math.min(index + 1, run.path.length - 1); show(); } });
+  $("#descent-step").addEventListener("click", () => { pause(); if (run) { index = Math.min(index + 1, longest() - 1); show(); } });
   $("#descent-reset").addEventListener("click", () => { pause(); index = 0; if (run) show(); hideExplain(); });
   $("#speed").addEventListener("input", () => { if (timer) { pause(); play(); } });
   for (const button of document.querySelectorAll(".eta-preset")) {
@@ -149,40 +223,61 @@ export async function start() {
     setStatus($("#descent-status"), "error", "Fix the highlighted η or iterations value, then run again.");
     return;
   }
-  setStatus($("#descent-status"), "info", "Running…");
-  hideExplain();
-  const method = $("#method").value;
-  const body = { text: req.text, variables: variablesField(req.variables), start: startText, rate, iterations };
-  if (method !== "gd") body.method = method;
-  if (req.params && Object.keys(req.params).length) body.params = req.params;
-  const result = await post("descent", body, "descent");
-  if (result.aborted) return;
-  if (!result.ok) {
-    run = null;
-    setStatus($("#descent-status"), "error", result.error.message, result.error.hint);
-    hooks.onPath?.([], 0);
+  const methods = chosenMethods();
+  if (!methods.length) {
+    setStatus($("#descent-status"), "error", "Choose at least one method.");
     return;
   }
-  const d = result.data;
+  setStatus($("#descent-status"), "info", "Running…");
+  hideExplain();
+  const body = { text: req.text, variables: variablesField(req.variables), start: startText, rate, iterations, method: methods };
+  const opt = Object.fromEntries(Object.entries(typedOptions()).filter(([k]) => methods.some((m) => METHODS[m].opts.includes(k))));
+  if (Object.keys(opt).length) body.opt = opt;
+  const searches = Object.fromEntries(Object.entries(lineSearches()).filter(([m]) => methods.includes(m)));
+  if (Object.keys(searches).length) body.line_search = searches;
+  if (req.params && Object.keys(req.params).length) body.params = req.params;
+  const result = await track(post("descent", body, "descent"));
+  if (result.aborted) return;
+  if (!result.ok) {
+    runs = [];
+    run = null;
+    $("#descent-report").hidden = true;
+    setStatus($("#descent-status"), "error", result.error.message, result.error.hint);
+    hooks.onPaths?.([], 0);
+    return;
+  }
+  const answer = result.data;
+  const variables = answer.variables || [];
+  runs = (answer.runs || [answer]).map((d) => ({
+    ...d, variables, path: pointList(d.path, variables), values: d.values || [], grad_norms: d.grad_norms || [],
+  }));
+  run = runs[0];
   $("#descent-figure").hidden = false;
-  const variables = d.variables || [];
-  run = { ...d, variables, path: pointList(d.path, variables), values: d.values || [], grad_norms: d.grad_norms || [] };
+  $("#descent-card").dataset.runs = String(runs.length);
   index = 0;
-  const steps = run.path.length - 1;
+  const steps = longest() - 1;
   stride = Math.max(1, Math.ceil(steps / MAX_FRAMES));
   const every = stride > 1 ? ` (every ${stride}th step shown; Step goes one at a time)` : "";
-  setStatus($("#descent-status"), "info", `${method === "gd" ? "Gradient descent" : method === "adam" ? "Adam" : "Momentum"}, η = ${rate}: ${steps} steps computed; playing${every}.`);
+  const what = runs.length === 1 ? `${METHODS[run.method]?.name || run.method}, η = ${rate}: ${steps} steps computed`
+    : `${runs.map((r) => METHODS[r.method]?.name || r.method).join(", ")} from the same start, η = ${rate}: up to ${steps} steps computed`;
+  setStatus($("#descent-status"), "info", `${what}; playing${every}.`);
+  report();
   show();
   play();
 }
 
+/** Points in the longest run (playback runs until every run has reached its end). */
+function longest() {
+  return Math.max(1, ...runs.map((r) => r.path.length));
+}
+
 function play() {
   if (!run || timer) return;
-  if (index >= run.path.length - 1) index = 0;
+  if (index >= longest() - 1) index = 0;
   const delay = 1000 / Number($("#speed").value || 15);
   timer = setInterval(() => {
-    if (index >= run.path.length - 1) { pause(); finish(); return; }
-    index = Math.min(index + stride, run.path.length - 1);
+    if (index >= longest() - 1) { pause(); finish(); return; }
+    index = Math.min(index + stride, longest() - 1);
     show();
   }, delay);
   $("#descent-play").setAttribute("aria-pressed", "true");
@@ -194,18 +289,45 @@ export function pause() {
   $("#descent-play")?.setAttribute("aria-pressed", "false");
 }
 
+const STOPPED = new Set(["diverged", "left_domain", "hessian", "line_search"]);
+
+/** Why a run stopped, in a title: the status and the step it stopped at (the server's). */
+function outcome(r) {
+  const k = r.stopped_at ?? r.path.length - 1;
+  const status = r.status || (r.converged ? "converged" : r.diverged ? "diverged" : "limit");
+  const steps = `${k} step${k === 1 ? "" : "s"}`;
+  return {
+    status,
+    title: {
+      converged: `Converged after ${steps}.`,
+      diverged: `Stopped: the run diverged at step ${k}.`,
+      limit: `Stopped after ${steps} (the iteration limit) without converging.`,
+      left_domain: `Stopped at step ${k}: the run left the domain of f.`,
+      hessian: `Stopped at step ${k}: the Hessian gives no Newton step.`,
+      line_search: `Stopped at step ${k}: the line search found no acceptable step.`,
+    }[status] || `Stopped at step ${k}.`,
+    short: { converged: "converged", diverged: "diverged", limit: "step limit", left_domain: "left the domain",
+      hessian: "Hessian singular or indefinite", line_search: "line search failed" }[status] || status,
+    step: k,
+  };
+}
+
 function finish() {
   if (!run) return;
   const box = $("#descent-explain");
   box.hidden = false;
+  const outcomes = runs.map(outcome);
   // red for a run that blew up; a run that only ran out of steps is not an error
-  box.className = "explain" + (run.converged ? " converged" : run.diverged ? "" : " limit");
-  const last = run.path.length - 1;
-  let title;
-  if (run.diverged) title = `Stopped: the run diverged after ${last} steps.`;
-  else if (run.converged) title = `Converged after ${last} steps.`;
-  else title = `Stopped after ${last} steps (the iteration limit) without converging.`;
-  box.replaceChildren(el("strong", { text: title }), el("p", { text: run.reason || "" }));
+  const kind = outcomes.every((o) => o.status === "converged") ? " converged"
+    : outcomes.some((o) => STOPPED.has(o.status)) ? "" : " limit";
+  box.className = "explain" + kind;
+  if (runs.length === 1) {
+    box.replaceChildren(el("strong", { text: outcomes[0].title }), el("p", { text: run.reason || "" }));
+  } else {
+    box.replaceChildren(...runs.map((r, i) => el("div", { class: "run-outcome", dataset: { method: r.method, status: outcomes[i].status } },
+      el("strong", {}, swatch(r.method), `${METHODS[r.method]?.name || r.method}: ${outcomes[i].title}`),
+      el("p", { text: r.reason || "" }))));
+  }
   // the box says it (once); the status line above it would only repeat the title
   setStatus($("#descent-status"), "", "");
 }
@@ -216,46 +338,158 @@ function hideExplain() {
   box.replaceChildren();
 }
 
-/** Draw the current step: the path so far on the pictures and the per-step chart. */
+function swatch(method) {
+  const node = el("span", { class: "swatch", "aria-hidden": "true" });
+  node.style.background = METHODS[method]?.color || "gray";
+  return node;
+}
+
+function settingsText(r) {
+  const parts = [];
+  if (r.method !== "newton") parts.push(`η = ${fmt(r.rate, 4)}`);
+  for (const [k, v] of Object.entries(r.hyper || {})) parts.push(`${SYMBOLS[k] || k} = ${fmt(v, 4)}`);
+  if (r.line_search && r.line_search !== "fixed") parts.push(LINE_SEARCH_WORDS[r.line_search] || r.line_search);
+  return parts.join(", ");
+}
+
+function spreadText(s) {
+  if (!s) return "—";
+  const spread = s.spread === null || s.spread === undefined ? "∞" : fmt(s.spread, 3);
+  let text = `${spread} (|∂f/∂${s.largest}| largest, |∂f/∂${s.smallest}| smallest)`;
+  if (s.vanishing?.length) text += `; vanishing: ${s.vanishing.join(", ")}`;
+  return text;
+}
+
+/** The runs' table, the eigenvalue advice and the sensitivity spread (all from the server). */
+function report() {
+  $("#descent-report").hidden = false;
+  const body = clear($("#descent-runs tbody"));
+  for (const r of runs) {
+    const o = outcome(r);
+    const cls = o.status === "converged" ? "status-converged" : o.status === "limit" ? "status-limit" : "status-stopped";
+    body.append(el("tr", { dataset: { method: r.method, status: o.status, step: String(o.step) } },
+      el("th", { scope: "row" }, swatch(r.method), METHODS[r.method]?.label || r.method),
+      el("td", { text: settingsText(r) }),
+      el("td", {}, el("span", { class: cls, text: o.short }), ` at step ${o.step}`),
+      el("td", { text: fmt(r.value, 6) }),
+      el("td", { text: fmt(r.grad_norms[r.grad_norms.length - 1], 4) }),
+      el("td", { text: r.variables.length > 1 ? spreadText(r.sensitivity?.at_end) : "— (one variable)" })));
+  }
+  // the advice: once when every run has the same (a quadratic f), else per run
+  const advice = $("#descent-advice");
+  clear(advice);
+  const notes = new Map();
+  for (const r of runs) {
+    if (!r.advice) continue;
+    const key = r.advice.note;
+    if (!notes.has(key)) notes.set(key, { advice: r.advice, methods: [] });
+    notes.get(key).methods.push(METHODS[r.method]?.label || r.method);
+  }
+  if (!notes.size) advice.append(el("p", { text: "No advice: the Hessian is not finite where it would be read." }));
+  for (const { advice: a, methods } of notes.values()) {
+    const facts = [];
+    if (a.max_stable_rate !== null && a.max_stable_rate !== undefined) facts.push(`largest stable η for gd: 2/λmax = ${fmt(a.max_stable_rate, 4)}`);
+    if (a.best_rate !== null && a.best_rate !== undefined) facts.push(`best fixed η: ${fmt(a.best_rate, 4)}`);
+    if (a.condition !== null && a.condition !== undefined) facts.push(`condition number κ = ${fmt(a.condition, 4)}`);
+    if (a.momentum !== null && a.momentum !== undefined) facts.push(`suggested momentum β = ${fmt(a.momentum, 4)} with η = ${fmt(a.momentum_rate, 4)}`);
+    const where = notes.size > 1 ? ` (${methods.join(", ")})` : "";
+    advice.append(el("p", { class: "advice-facts", dataset: { stable: a.max_stable_rate ?? "", momentum: a.momentum ?? "" } },
+      el("strong", { text: `Eigenvalues ${a.eigenvalues.map((v) => fmt(v, 4)).join(", ")}${where}: ` }), facts.join("; ") + "."));
+    advice.append(el("p", { class: "help", text: a.note }));
+  }
+  const sens = $("#descent-sensitivity");
+  clear(sens);
+  const first = run.sensitivity?.at_start;
+  if (!first || run.variables.length < 2) {
+    sens.append(el("p", { text: "One variable: no spread across variables." }));
+    return;
+  }
+  const mags = first.variables.map((v, i) => `|∂f/∂${v}| = ${fmt(first.magnitudes[i], 4)}`).join(", ");
+  sens.append(el("p", { class: "sensitivity-start" }, el("strong", { text: "At the start: " }),
+    `${mags}; spread (largest / smallest) ${spreadText(first)}.`));
+  for (const r of runs) {
+    const s = r.sensitivity;
+    if (!s) continue;
+    const widest = s.largest_spread === null || s.largest_spread === undefined ? "—" : `${fmt(s.largest_spread, 3)} at step ${s.largest_spread_step}`;
+    const vanished = Object.entries(s.vanishing_steps || {}).filter(([, n]) => n > 0).map(([v, n]) => `∂f/∂${v} for ${n} steps`);
+    sens.append(el("p", {}, swatch(r.method), `${METHODS[r.method]?.label || r.method}: widest spread along the run ${widest}`
+      + (vanished.length ? `; vanishing: ${vanished.join(", ")}` : "") + "."));
+  }
+}
+
+/** How f per step is drawn: on a log axis when f ≥ 0 throughout (a zero is left out), else —
+ *  when f spans many decades — as sign(f)·log10(1 + |f|) (a diverging run reaches −1e40 while its
+ *  first steps are near 1), else plainly. */
+function fScale() {
+  const finite = runs.flatMap((r) => r.values.filter(Number.isFinite));
+  if (finite.length && finite.every((v) => v >= 0) && finite.some((v) => v > 0)) {
+    return { type: "log", title: "f (log scale)", shown: (v) => (v > 0 ? v : null) };
+  }
+  const first = runs[0]?.values.find(Number.isFinite) ?? 0;
+  const wide = finite.length > 1 && Math.max(...finite.map(Math.abs)) > 1e4 * Math.max(1, Math.abs(first));
+  if (wide) return { type: "linear", title: "sign(f)·log₁₀(1 + |f|)", shown: (v) => Math.sign(v) * Math.log10(1 + Math.abs(v)) };
+  return { type: "linear", title: "f", shown: (v) => v };
+}
+
+/** Draw the current step: every run's path so far on the pictures and the per-step chart. */
 function show() {
   if (!run) return;
-  if (index >= run.path.length - 1 && !timer) finish();
-  hooks.onPath?.(run.path, index, run.values);
-  const steps = run.values.map((_, i) => i);
+  if (index >= longest() - 1 && !timer) finish();
+  hooks.onPaths?.(runs, index);
   const colors = plotColors();
-  const k = index + 1;
-  // f over many decades (a diverging run reaches 1e40 while its first steps are near 1): plot
-  // sign(f)·log10(1 + |f|), so the early steps do not sit flat on zero; the axis says so
-  const finite = run.values.filter(Number.isFinite);
-  const wide = finite.length > 1 && Math.max(...finite.map(Math.abs)) > 1e4 * Math.max(1, Math.abs(finite[0]));
-  const shown = (v) => (wide ? Math.sign(v) * Math.log10(1 + Math.abs(v)) : v);
-  const f = run.values.slice(0, k).map((v) => (Number.isFinite(v) ? shown(v) : null));
-  const gn = run.grad_norms.slice(0, k).map((v) => (Number.isFinite(v) && v > 0 ? v : null));
-  const traces = [
-    { type: "scatter", mode: "lines+markers", name: "f", x: steps.slice(0, k), y: f, line: { color: OKABE_ITO.blue }, marker: { size: 4 } },
-    { type: "scatter", mode: "lines", name: "‖∇f‖", x: steps.slice(0, k), y: gn, yaxis: "y2", line: { color: OKABE_ITO.vermillion, dash: "dot" } },
-  ];
+  const scale = fScale();
+  const one = runs.length === 1;
+  const traces = [];
+  for (const r of runs) {
+    const k = Math.min(index, r.path.length - 1) + 1;
+    const steps = r.values.slice(0, k).map((_, i) => i);
+    const m = METHODS[r.method] || { color: OKABE_ITO.blue, dash: "solid", label: r.method };
+    traces.push({ type: "scatter", mode: "lines+markers", name: one ? "f" : `f (${m.label})`, legendgroup: r.method,
+      x: steps, y: r.values.slice(0, k).map((v) => (Number.isFinite(v) ? scale.shown(v) : null)),
+      line: { color: one ? OKABE_ITO.blue : m.color, dash: one ? "solid" : m.dash }, marker: { size: 4, color: one ? OKABE_ITO.blue : m.color } });
+    traces.push({ type: "scatter", mode: "lines", name: one ? "‖∇f‖" : `‖∇f‖ (${m.label})`, legendgroup: r.method, yaxis: "y2",
+      x: steps, y: r.grad_norms.slice(0, k).map((v) => (Number.isFinite(v) && v > 0 ? v : null)),
+      line: { color: one ? OKABE_ITO.vermillion : m.color, dash: "dot", width: 1 }, visible: one ? true : "legendonly" });
+  }
   const layout = {
-    paper_bgcolor: colors.bg, plot_bgcolor: colors.bg, font: { color: colors.fg }, margin: { l: 55, r: 55, t: 10, b: 40 },
-    xaxis: { title: { text: "step" }, gridcolor: colors.grid, range: [0, Math.max(1, run.path.length - 1)] },
-    yaxis: { title: { text: wide ? "sign(f)·log₁₀(1 + |f|)" : "f" }, gridcolor: colors.grid },
+    paper_bgcolor: colors.bg, plot_bgcolor: colors.bg, font: { color: colors.fg }, margin: { l: 60, r: 55, t: 10, b: 40 },
+    xaxis: { title: { text: "step" }, gridcolor: colors.grid, range: [0, Math.max(1, longest() - 1)] },
+    yaxis: { title: { text: scale.title }, gridcolor: colors.grid, type: scale.type, exponentformat: "power" },
     yaxis2: { title: { text: "‖∇f‖ (log)" }, overlaying: "y", side: "right", type: "log", showgrid: false },
     legend: { orientation: "h", y: 1.12 },
   };
   whenVisible($("#descent-plot"), () => loadPlotly().then((Plotly) => Plotly.react($("#descent-plot"), traces, layout, PLOT_CONFIG)));
-  const p = run.path[index] || [];
-  $("#descent-summary").textContent = `Step ${index} of ${run.path.length - 1}: at (${p.map((x) => fmt(x, 4)).join(", ")}), `
-    + `f = ${fmt(run.values[index], 5)}, ‖∇f‖ = ${fmt(run.grad_norms[index], 4)}.`
-    + (run.diverged ? " This run diverges." : run.converged ? " This run converges." : "");
+  $("#descent-summary").textContent = runs.map((r) => stepWords(r, one)).join(" ")
+    + ` f per step is drawn ${scale.type === "log" ? "on a log scale" : scale.title === "f" ? "plainly" : "as sign(f)·log₁₀(1 + |f|)"}.`;
   $("#descent-card").dataset.step = String(index);
+}
+
+/** The summary of one run at the current step: where it is, f, ‖∇f‖, and with a line search
+ *  the step it accepted and how many trial steps that took. */
+function stepWords(r, one) {
+  const i = Math.min(index, r.path.length - 1);
+  const p = r.path[i] || [];
+  const who = one ? "" : `${METHODS[r.method]?.label || r.method}: `;
+  let text = `${who}Step ${i} of ${r.path.length - 1}: at (${p.map((x) => fmt(x, 4)).join(", ")}), `
+    + `f = ${fmt(r.values[i], 5)}, ‖∇f‖ = ${fmt(r.grad_norms[i], 4)}`;
+  if (i > 0 && r.step_sizes?.length >= i && r.line_search && r.line_search !== "fixed") {
+    const trials = r.trials?.[i - 1];
+    text += `, accepted step α = ${fmt(r.step_sizes[i - 1], 4)} after ${trials} trial step${trials === 1 ? "" : "s"}`;
+  }
+  const o = outcome(r);
+  text += ".";
+  if (one) text += o.status === "diverged" ? " This run diverges." : o.status === "converged" ? " This run converges." : "";
+  return text;
 }
 
 export function resetDescent() {
   pause();
+  runs = [];
   run = null;
   index = 0;
   hideExplain();
   syncPresetButtons();
+  $("#descent-report").hidden = true;
   setStatus($("#descent-status"), "", "");
-  hooks.onPath?.([], 0);
+  hooks.onPaths?.([], 0);
 }

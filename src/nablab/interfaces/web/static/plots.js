@@ -12,7 +12,7 @@ export const GRID_N = 61;
 export const ARROWS_M = 15;
 
 let grid = null;           // last /api/plot answer
-let overlay = {};          // {point, f0, grad, path, pathIndex}
+let overlay = {};          // {point, paths: [{name, position, color, dash, points}], pathIndex}
 let clickHandler = null;
 
 export function currentGrid() { return grid; }
@@ -75,8 +75,8 @@ function drawFailed(err) {
 }
 
 export function setOverlay(next) {
-  const pathOnly = Object.keys(next).every((k) => k === "path" || k === "pathIndex")
-    && next.path === overlay.path && (next.path || []).length > 0;
+  const pathOnly = Object.keys(next).every((k) => k === "paths" || k === "pathIndex")
+    && next.paths === overlay.paths && (next.paths || []).length > 0;
   overlay = { ...overlay, ...next };
   try {
     if (pathOnly && movePath()) return Promise.resolve();
@@ -89,18 +89,25 @@ export function setOverlay(next) {
 
 let lastSurfaceDraw = 0;
 
-/** During playback only the path moves: restyle its two traces instead of redrawing
+/** During playback only the paths move: restyle their traces instead of redrawing
  *  contours and arrows, and redraw the (WebGL) surface at most a few times a second. */
 function movePath() {
   const gd = $("#contour");
-  if (!window.Plotly || !grid || !gd.data) return false;
-  const iPath = gd.data.findIndex((t) => t.name === "descent path");
-  const iPos = gd.data.findIndex((t) => t.name === "descent position");
-  if (iPath < 0 || iPos < 0) return false;
-  const path = visiblePath();
-  const last = path[path.length - 1];
-  window.Plotly.restyle(gd, { x: [path.map((q) => q[0]), [last[0]]], y: [path.map((q) => q[1]), [last[1]]] }, [iPath, iPos]);
-  const atEnd = (overlay.pathIndex ?? 0) >= (overlay.path || []).length - 1;
+  if (!window.Plotly || !grid || !gd.data || oneVariable()) return false;
+  const xs = [], ys = [], which = [];
+  for (const path of visiblePaths()) {
+    const iPath = gd.data.findIndex((t) => t.name === path.name);
+    const iPos = gd.data.findIndex((t) => t.name === path.position);
+    if (iPath < 0 || iPos < 0 || !path.points.length) return false;
+    const pts = path.points;
+    const last = pts[pts.length - 1];
+    xs.push(pts.map((q) => q[0]), [last[0]]);
+    ys.push(pts.map((q) => q[1]), [last[1]]);
+    which.push(iPath, iPos);
+  }
+  if (!which.length) return false;
+  window.Plotly.restyle(gd, { x: xs, y: ys }, which);
+  const atEnd = (overlay.paths || []).every((path) => (overlay.pathIndex ?? 0) >= path.points.length - 1);
   const now = performance.now();
   // a WebGL redraw is slow without a GPU: during playback the surface catches up every 1.5 s
   if (atEnd || now - lastSurfaceDraw > 1500) { lastSurfaceDraw = now; drawSurface(plotColors()); }
@@ -233,26 +240,34 @@ function contourData(g, colors) {
       hovertemplate: `point (%{x:.4g}, %{y:.4g})<extra></extra>`,
     });
   }
-  const path = visiblePath();
-  if (path.length) {
+  const several = (overlay.paths || []).length > 1;
+  for (const path of visiblePaths()) {
+    const pts = path.points;
+    if (!pts.length) continue;
     traces.push({
-      type: "scatter", mode: "lines+markers", name: "descent path", x: path.map((q) => q[0]), y: path.map((q) => q[1]),
-      line: { color: OKABE_ITO.purple, width: 2 }, marker: { size: 5, color: OKABE_ITO.purple },
-      hovertemplate: "step %{pointNumber}: (%{x:.4g}, %{y:.4g})<extra></extra>",
+      type: "scatter", mode: "lines+markers", name: path.name, x: pts.map((q) => q[0]), y: pts.map((q) => q[1]),
+      line: { color: path.color, width: 2, dash: path.dash || "solid" }, marker: { size: 5, color: path.color },
+      legendgroup: path.name, hovertemplate: `${path.label ? path.label + " " : ""}step %{pointNumber}: (%{x:.4g}, %{y:.4g})<extra></extra>`,
     });
-    const last = path[path.length - 1];
+    const last = pts[pts.length - 1];
     traces.push({
-      type: "scatter", mode: "markers", name: "descent position", x: [last[0]], y: [last[1]],
-      marker: { size: 12, symbol: "diamond", color: OKABE_ITO.purple, line: { color: colors.fg, width: 1.5 } },
+      type: "scatter", mode: "markers", name: path.position, x: [last[0]], y: [last[1]], legendgroup: path.name, showlegend: !several,
+      marker: { size: 12, symbol: "diamond", color: path.color, line: { color: colors.fg, width: 1.5 } },
     });
   }
   return traces;
 }
 
-function visiblePath() {
-  const path = overlay.path || [];
-  const k = Math.min(path.length, (overlay.pathIndex ?? path.length - 1) + 1);
-  return path.slice(0, k);
+/** Each descent path up to the step being shown (a run shorter than that: all of it). */
+function visiblePaths() {
+  return (overlay.paths || []).map((path) => {
+    const k = Math.min(path.points.length, (overlay.pathIndex ?? path.points.length - 1) + 1);
+    return { ...path, points: path.points.slice(0, k) };
+  });
+}
+
+function oneVariable() {
+  return !!grid && (grid.y === null || grid.y === undefined);
 }
 
 /** The legend explains the colours (vermillion level curve, blue ∇f, orange point, purple
@@ -344,11 +359,13 @@ function drawSurface(colors) {
     surface.push({ type: "scatter3d", mode: "markers", name: "point", x: [p.x], y: [p.y], z: [p.f],
       marker: { size: 6, color: OKABE_ITO.orange, line: { color: colors.fg, width: 1 } } });
   }
-  const path = visiblePath().map((q) => (inBox(box, q) ? q : [null, null, null]));
-  if (path.some((q) => q[0] !== null)) {
-    surface.push({ type: "scatter3d", mode: "lines+markers", name: "descent path", connectgaps: false,
-      x: path.map((q) => q[0]), y: path.map((q) => q[1]), z: path.map((q) => q[2]),
-      line: { color: OKABE_ITO.purple, width: 5 }, marker: { size: 3, color: OKABE_ITO.purple } });
+  for (const visible of visiblePaths()) {
+    const path = visible.points.map((q) => (inBox(box, q) ? q : [null, null, null]));
+    if (path.some((q) => q[0] !== null)) {
+      surface.push({ type: "scatter3d", mode: "lines+markers", name: visible.name, connectgaps: false,
+        x: path.map((q) => q[0]), y: path.map((q) => q[1]), z: path.map((q) => q[2]),
+        line: { color: visible.color, width: 5 }, marker: { size: 3, color: visible.color } });
+    }
   }
   const axis3 = (title, range) => ({ title: { text: title }, color: colors.fg, gridcolor: colors.grid,
     backgroundcolor: colors.bg, range, autorange: false });
@@ -394,10 +411,14 @@ function drawOneVariable(g, colors) {
   const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
   const pad = 0.05 * (Math.max(...fs) - Math.min(...fs) || 1);
   const [f0, f1] = [Math.min(...fs) - pad, Math.max(...fs) + pad];
-  const path = visiblePath().filter(([x, , f]) => x >= x0 && x <= x1 && Number.isFinite(f) && f >= f0 && f <= f1);
-  if (path.length) {
-    traces.push({ type: "scatter", mode: "lines+markers", name: "descent path", x: path.map((q) => q[0]), y: path.map((q) => q[2]),
-      line: { color: OKABE_ITO.purple, width: 2 }, marker: { size: 5, color: OKABE_ITO.purple } });
+  for (const visible of visiblePaths()) {
+    const path = visible.points.filter(([x, , f]) => x >= x0 && x <= x1 && Number.isFinite(f) && f >= f0 && f <= f1);
+    if (!path.length) continue;
+    traces.push({ type: "scatter", mode: "lines+markers", name: visible.name, x: path.map((q) => q[0]), y: path.map((q) => q[2]),
+      line: { color: visible.color, width: 2, dash: visible.dash || "solid" }, marker: { size: 5, color: visible.color } });
+    const last = path[path.length - 1];
+    traces.push({ type: "scatter", mode: "markers", name: visible.position, x: [last[0]], y: [last[2]], showlegend: false,
+      marker: { size: 11, symbol: "diamond", color: visible.color } });
   }
   const drawn = plotAfresh($("#contour"), traces, { ...baseLayout(colors), dragmode: false,
     xaxis: { ...axisStyle(colors, g.x_var), range: [x0, x1] }, yaxis: { ...axisStyle(colors, "f"), range: [f0, f1] } });
@@ -433,8 +454,12 @@ function summarise(g) {
     if (p.g) text += `, ∇f = (${fmt(p.g[0], 4)}, ${fmt(p.g[1], 4)}), drawn with the level curve f = ${fmt(p.f, 4)} through the point and its tangent, perpendicular to ∇f.`;
     else text += ".";
   }
-  const path = visiblePath();
-  if (path.length) text += ` Descent path: ${path.length - 1} steps shown, now at (${fmt(path[path.length - 1][0], 4)}, ${fmt(path[path.length - 1][1], 4)}).`;
+  const paths = visiblePaths().filter((q) => q.points.length);
+  for (const q of paths) {
+    const last = q.points[q.points.length - 1];
+    text += ` ${q.label ? `Descent path of ${q.label}` : "Descent path"}: ${q.points.length - 1} steps shown, now at (${fmt(last[0], 4)}, ${fmt(last[1], 4)}).`;
+  }
+  const path = paths.flatMap((q) => q.points);
   $("#contour-summary").textContent = text;
   let surf = `Surface z = f(${g.x_var}, ${g.y_var}) over the same square, from ${fmt(g.z_min, 4)} to ${fmt(g.z_max, 4)}.`;
   const box = sceneBox(g);
