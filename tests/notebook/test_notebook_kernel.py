@@ -46,8 +46,14 @@ def test_example_notebook_runs_and_its_widget_updates(tmp_path):
                    resources={"metadata": {"path": str(tmp_path)}}).execute()
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert not [o for c in code for o in c.outputs if o.output_type == "error"]
-    # the gradient result is displayed (its repr; rich MIME types come with render/html.py)
-    assert "text/plain" in result_data(code[0])
+    # the gradient result displays typeset: MathML for the notebook, offline (no script or
+    # link to load), with the plain text for terminals and the LaTeX next to it
+    shown = result_data(code[0])
+    html = shown["text/html"]
+    assert "<math" in html and "<details" in html  # the partials typeset, the steps folded
+    assert "<script" not in html and "src=" not in html and "<link" not in html
+    assert "2·x·y + y·cos(x·y)" in shown["text/plain"]
+    assert "text/latex" in shown
     printed = stdout(code[1])
     assert "∂f/∂x = 2·x·y + y·cos(x·y)" in printed and "∂f/∂y = x^2 + x·cos(x·y)" in printed
     assert "MISMATCH" not in printed and printed.count(" ok") == 2

@@ -32,7 +32,6 @@ export async function post(endpoint, body, channel = endpoint) {
   if (response.ok && data && !data.error) return { ok: true, data, status: response.status };
   const error = (data && data.error) || { message: `The server answered ${response.status}.` };
   if (response.status === 503 && !error.hint) error.hint = "The server is busy; try again in a moment.";
-  if (response.status === 501 && !error.hint) error.hint = "This part of nablab is not built in this version yet.";
   return { ok: false, status: response.status, error };
 }
 
