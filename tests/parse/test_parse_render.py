@@ -14,6 +14,8 @@ from nablab.render.latex import to_latex
 def test_expression_dict_shape():
     e = nablab.parse("f(x, y) = x^2 y + sin(xy)")
     d = expression_dict(e)
+    mathml = d["expression"].pop("mathml")  # MathML next to the LaTeX, for the notebook
+    assert mathml.startswith("<math") and mathml.count("<mi>x</mi>") == 2 and "<mi>sin</mi>" in mathml
     assert d == {
         "input": "f(x, y) = x^2 y + sin(xy)",
         "expression": {"text": "x**2*y + sin(x*y)",
