@@ -149,7 +149,11 @@ def _check_tree(text, expected, refused, latex):
         # construction (sqrt(2/sqrt(3)) in two ways); then it must be the same number/function
         assert expected.is_number or expected.has(sympy.Pow), (text, e.expr, expected)
         assert _same_function(e.expr, expected), f"{text!r}: read {e.expr}, built {expected}"
-    assert sympy.sympify(to_text(e.expr)) == e.expr
+    back = sympy.sympify(to_text(e.expr))
+    if back != e.expr:
+        # the same order dependence: the reading may keep 2·2^(1/4)·√2, which SymPy reads
+        # back as 2·2^(3/4); the text must still be the same function
+        assert e.expr.has(sympy.Pow) and _same_function(back, e.expr), (text, e.expr, back)
     echo = to_echo(e.expr)
     again = nablab.parse(echo, "x,y,z").expr
     # the echo is for people (15 digits, 1/(2·(x + y)) may come back as 1/(2·x + 2·y)): it
