@@ -48,6 +48,16 @@ def time_limit_s() -> float:
     return value if value > 0 else TIME_LIMIT_S
 
 
+def _give_back(previous: Any, old_delay: float, old_interval: float, start: float) -> None:
+    """Disarm our timer and give the one we borrowed back its handler and what it has left
+    (the shared end of :func:`deadline` and :func:`run_with_budget`)."""
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    signal.signal(signal.SIGALRM, previous)
+    if old_delay > 0:
+        left = old_delay - (time.monotonic() - start)
+        signal.setitimer(signal.ITIMER_REAL, max(left, 1e-3), old_interval)
+
+
 class _DeadlinePassed(BaseException):
     """The outer deadline's alarm (a BaseException, like BudgetExceeded, so that SymPy's broad
     ``except Exception`` clauses cannot swallow it; a separate class so that an inner budget
@@ -83,11 +93,7 @@ def deadline(seconds: float | None = None, what: str = "this answer") -> Iterato
             hint="simplify the function (deep nesting of sech, csch or tanh is very costly to "
                  "build), or raise the limit with NABLAB_TIME_LIMIT=seconds") from None
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-        if old_delay > 0:
-            left = old_delay - (time.monotonic() - start)
-            signal.setitimer(signal.ITIMER_REAL, max(left, 1e-3), old_interval)
+        _give_back(previous, old_delay, old_interval, start)
 
 
 class BudgetExceeded(BaseException):
@@ -162,8 +168,4 @@ def run_with_budget(
     except RecursionError:
         return Outcome(None, False, "expression too deeply nested")
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-        if old_delay > 0:
-            left = old_delay - (time.monotonic() - start)
-            signal.setitimer(signal.ITIMER_REAL, max(left, 1e-3), old_interval)
+        _give_back(previous, old_delay, old_interval, start)
