@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 import sympy
+from sympy.printing.numpy import NumPyPrinter
 
 
 def _dirac_delta(x: object, k: object = 0) -> object:
@@ -39,8 +40,6 @@ def numpy_source(
     """Python source of a NumPy function returning ``exprs`` stacked along the first axis;
     common subexpressions are computed once and the arguments broadcast against each other, so
     it works on scalars and arrays alike."""
-    from sympy.printing.numpy import NumPyPrinter
-
     class Printer(NumPyPrinter):
         def _print_DiracDelta(self, expr: sympy.Expr) -> str:  # as _dirac_delta above
             arg = self._print(expr.args[0])

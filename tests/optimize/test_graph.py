@@ -3,7 +3,6 @@ several points; shared subexpressions are one node; rule names are the step tree
 
 from __future__ import annotations
 
-import json
 import math
 import sys
 import time
@@ -18,7 +17,6 @@ from nablab.calculus.graph import graph
 from nablab.calculus.partials import partial
 from nablab.errors import DomainError, NablabError
 from nablab.expression import to_real
-from nablab.interfaces.cli import main
 from nablab.render.json import to_json
 from nablab.steps.rules import RULES
 
@@ -104,20 +102,6 @@ def test_parameters_and_absent_variables():
         graph(parse("a x^2", variables="x"), {"x": 2.0})
     with pytest.raises(DomainError):
         graph(parse("log(x)"), {"x": -1.0})
-
-
-def test_cli_graph_text_and_json(capsys):
-    assert main(["grad", "x^2 y + sin(xy)", "--at", "x=1,y=2", "--graph"]) == 0
-    out = capsys.readouterr().out
-    assert "computational graph" in out and "backward pass" in out
-    assert main(["grad", "x^2 y + sin(xy)", "--at", "x=1,y=2", "--graph", "--json"]) == 0
-    d = json.loads(capsys.readouterr().out)["graph"]
-    assert {"id", "op", "inputs", "value", "adjoint", "rule"} <= set(d["nodes"][0])
-    names = {n["name"]: n for n in d["nodes"] if n["op"] == "variable"}
-    assert set(names) == {"x", "y"}
-    assert names["x"]["adjoint"] == pytest.approx(2 * 1 * 2 + 2 * math.cos(2))
-    assert names["y"]["adjoint"] == pytest.approx(1 + math.cos(2))
-    assert main(["grad", "x^2", "--graph"]) == 2
 
 
 def test_chapter_graph_is_fast_through_the_api():

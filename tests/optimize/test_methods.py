@@ -11,7 +11,6 @@ import pytest
 
 from nablab.api import descent
 from nablab.errors import NablabError
-from nablab.interfaces.cli import main
 from nablab.optimize.descent import DescentRuns, Stop
 from nablab.render.json import to_json
 
@@ -190,20 +189,3 @@ def test_greek_and_ascii_parameter_names_are_the_same():
     assert a.path == b.path and a.hyper["beta1"] == 0.8
 
 
-def test_cli_several_methods(capsys):
-    code = main(["descent", BOWL, "--from", "x=1,y=1", "--rate", "0.02", "--method",
-                 "gd,nesterov,adam", "--json", "--steps", "40"])
-    d = json.loads(capsys.readouterr().out)
-    assert code == 0 and [r["method"] for r in d["runs"]] == ["gd", "nesterov", "adam"]
-    assert all(r["status"] in ("converged", "limit") for r in d["runs"])
-    code = main(["descent", BOWL, "--from", "x=1,y=1", "--method", "newton", "--line-search",
-                 "wolfe", "--json"])
-    d = json.loads(capsys.readouterr().out)
-    assert code == 0 and d["converged"] and d["trials"] == [1] and d["step_sizes"] == [1.0]
-    assert main(["descent", BOWL, "--from", "x=1,y=1", "--rate", "0.1", "--method", "adam",
-                 "--opt", "gamma=2"]) == 2
-    assert "β1 (beta1)" in capsys.readouterr().err
-    assert main(["descent", BOWL, "--from", "x=1,y=1", "--rate", "0.02", "--method",
-                 "gd,momentum", "--steps", "20"]) == 0
-    out = capsys.readouterr().out
-    assert out.index("(gd,") < out.index("(momentum,") and "advice:" in out

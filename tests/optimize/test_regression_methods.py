@@ -3,7 +3,6 @@ checked against least squares computed here with numpy.linalg.lstsq."""
 
 from __future__ import annotations
 
-import json
 import re
 
 import numpy as np
@@ -11,7 +10,6 @@ import pytest
 
 from nablab.api import regress
 from nablab.errors import NablabError
-from nablab.interfaces.cli import main
 
 
 def data(n=1200, seed=11):
@@ -78,17 +76,3 @@ def test_bad_input(kwargs, match):
     assert re.search(match, f"{err.value} {err.value.hint}")
 
 
-def test_cli(tmp_path, capsys):
-    X, y = data(300)
-    p = tmp_path / "d.csv"
-    p.write_text("a,b,t\n" + "".join(f"{u},{v},{w}\n" for (u, v), w in zip(X.tolist(), y.tolist(), strict=True)))
-    code = main(["regress", str(p), "--y", "t", "--scale", "--method", "momentum", "--opt",
-                 "beta=0.5", "--batch", "30", "--shuffle", "--seed", "2", "--epochs", "30",
-                 "--json"])
-    d = json.loads(capsys.readouterr().out)
-    assert code == 0 and d["method"] == "momentum" and d["hyper"] == {"beta": 0.5}
-    assert d["batch"] == 30 and d["shuffle"] and d["seed"] == 2
-    np.testing.assert_allclose(d["theta"], lstsq(X, y), atol=0.2)
-    assert main(["regress", str(p), "--y", "t", "--method", "adam", "--opt", "nu=1"]) == 2
-    assert main(["regress", str(p), "--y", "t", "--scale", "--method", "nesterov"]) == 0
-    assert "nesterov, η" in capsys.readouterr().out

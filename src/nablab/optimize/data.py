@@ -8,6 +8,7 @@ a constant feature (indistinguishable from the intercept).
 
 from __future__ import annotations
 
+import csv
 import difflib
 import os
 import re
@@ -90,7 +91,7 @@ def check_columns(columns: Sequence[str], x: list[str] | None, y: str | None
 
 def _numeric(values: Any, name: str, labels: Any) -> np.ndarray:
     """One column as float64, or a DataError naming the first offending row."""
-    import pandas as pd
+    import pandas as pd  # lazy: pandas costs ~0.3 s; only tables need it
 
     series = pd.Series(values) if not isinstance(values, pd.Series) else values
     if series.dtype == bool:
@@ -170,8 +171,6 @@ def check_independent(gram: np.ndarray, n: int, x_names: Sequence[str]) -> None:
 
 def _header(path: str | os.PathLike) -> list[str] | None:
     """The CSV header as written (pandas renames a repeated name 'x' to 'x.1' silently)."""
-    import csv
-
     try:
         with open(path, newline="", encoding="utf-8") as fh:
             return next(csv.reader(fh), None)
@@ -184,7 +183,7 @@ def from_frame(frame: Any, x: list[str] | None, y: str | None, source: str) -> D
     x, y = check_columns(list(frame.columns.astype(str)), x, y)
     frame = frame.set_axis([str(c) for c in frame.columns], axis=1)
     labels = None
-    import pandas as pd
+    import pandas as pd  # lazy: pandas costs ~0.3 s; only tables need it
 
     if not isinstance(frame.index, pd.RangeIndex) or frame.index.start != 0:
         labels = list(frame.index)
@@ -199,7 +198,7 @@ def from_frame(frame: Any, x: list[str] | None, y: str | None, source: str) -> D
 
 def read_csv(path: str | os.PathLike) -> Any:
     """A CSV file as a DataFrame, with file problems turned into DataErrors."""
-    import pandas as pd
+    import pandas as pd  # lazy: pandas costs ~0.3 s; only tables need it
 
     try:
         frame = pd.read_csv(path)
@@ -235,7 +234,7 @@ def load(data: Any, x: Any = None, y: Any = None) -> Dataset:
     """Given a CSV path, a DataFrame, a dict of columns, an (X, y) pair or a 2-D array with
     column indices, return a checked :class:`Dataset`. Without ``y`` the last column is the
     target; without ``x`` every other column is a feature."""
-    import pandas as pd
+    import pandas as pd  # lazy: pandas costs ~0.3 s; only tables need it
 
     names = split_names(x)
     target = None if y is None else str(y).strip()

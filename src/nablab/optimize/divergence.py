@@ -20,6 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 import sympy
 
+from nablab.numeric import compile_numpy
+
 # f must grow this many steps in a row (plain gradient descent) before we call it divergence:
 # a few increases can happen with a rate just under 2/L on non-quadratic functions.
 GROWTH_STEPS = 10
@@ -94,8 +96,6 @@ def curvature(expr: sympy.Expr, variables: Sequence[sympy.Symbol],
     else:
         if point is None:
             return None
-        from nablab.numeric import compile_numpy
-
         with np.errstate(all="ignore"):
             values = np.array(compile_numpy(H, variables)(*point), dtype=float)
         at = tuple(float(p) for p in point)
@@ -159,8 +159,6 @@ def curvature_along(expr: sympy.Expr, variables: Sequence[sympy.Symbol],
     """L for a non-quadratic f whose descent blew up: the largest Hessian eigenvalue over the
     run's early iterates, raised until a trial descent at η = 1/L from the start stays stable
     (``checked``). None when the Hessian is not finite anywhere on the early path."""
-    from nablab.numeric import compile_numpy
-
     hess = compile_numpy(hessian(expr, variables), variables)
     curv = _largest(hess, sane_points(path, values))
     if curv is None:

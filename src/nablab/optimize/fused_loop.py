@@ -66,7 +66,7 @@ def source(d: int) -> str:
 
 
 def _generic() -> Any:
-    import numba
+    import numba  # lazy: the optional `fast` extra, ~0.5 s to load
 
     @numba.njit(nogil=True, fastmath=True, cache=True)
     def loop(X, y, v, const, a, start, stop, loss):  # pragma: no cover - compiled
@@ -89,7 +89,7 @@ def _generic() -> Any:
 
 
 def _build(d: int) -> Any:
-    import numba
+    import numba  # lazy: the optional `fast` extra, ~0.5 s to load
 
     if d > MAX_UNROLLED:
         fn = _generic()

@@ -18,16 +18,20 @@ Two evaluators of the same derived summands:
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import sympy
+from threadpoolctl import ThreadpoolController
 
+from nablab.numeric import compile_numpy
+from nablab.optimize import fused_loop
+from nablab.optimize.fused_loop import row_range
 from nablab.optimize.mse import MSE, N
 
 # bytes of X and y per block: small enough to stay in L2 while the block is used three times
@@ -75,8 +79,6 @@ class Summands:
     def scale(self, n_rows: int) -> tuple[float, np.ndarray]:
         """(outer_J, [outerₖ]) at N = n_rows (compiled once: this runs every iteration)."""
         if self._outer_fn is None:
-            from nablab.numeric import compile_numpy
-
             object.__setattr__(self, "_outer_fn",
                                compile_numpy([self.outer_J, *self.outers], [N]))
         out = np.asarray(self._outer_fn(n_rows), dtype=float)
@@ -90,8 +92,6 @@ class SymbolicKernel:
 
     def __init__(self, summands: Summands) -> None:
         self.summands = summands
-        from nablab.numeric import compile_numpy
-
         self._fn = compile_numpy([summands.term_J, *summands.terms],
                                  [*summands.thetas, *summands.data])
 
@@ -200,10 +200,6 @@ def single_threaded_blas() -> Any:
     its own threads for each costs more than the call (badly so on a loaded machine). Rows are
     split over our own threads instead (:attr:`FusedKernel.threads`)."""
     global _BLAS
-    try:
-        from threadpoolctl import ThreadpoolController
-    except ImportError:  # pragma: no cover - declared dependency; stay correct without it
-        return contextlib.nullcontext()
     if _BLAS is None:
         _BLAS = ThreadpoolController()
     return _BLAS.limit(limits=1, user_api="blas")
@@ -212,8 +208,6 @@ def single_threaded_blas() -> Any:
 def _pool() -> Any:
     global _POOL
     if _POOL is None:
-        from concurrent.futures import ThreadPoolExecutor
-
         _POOL = ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1)),
                                    thread_name_prefix="nablab-pass")
     return _POOL
@@ -263,8 +257,6 @@ class FusedKernel:
         part = self._range
         loop = self.compiled_loop(n)
         if loop is not None:
-            from nablab.optimize.fused_loop import row_range
-
             a = self.plan.a
 
             def part(v, const, X, y, lo, hi, loss, i):  # the call of _range
@@ -293,8 +285,6 @@ class FusedKernel:
         is done (until then the NumPy pass runs); True: always, waiting for the compile."""
         if self.compiled is False:
             return None
-        from nablab.optimize import fused_loop
-
         if self.compiled:
             return fused_loop.loop_for(self.d, wait=True)
         if n_rows < fused_loop.MIN_ROWS:

@@ -20,6 +20,7 @@ import numpy as np
 from nablab.errors import NablabError
 from nablab.expression import Expression
 from nablab.extras import require
+from nablab.optimize.data import is_dask_input, load
 from nablab.sampling import sample
 
 FORMATS = (".png", ".svg")
@@ -173,11 +174,7 @@ def regression_figure(result: Any, data: Any = None) -> Any:
     """A :class:`RegressionResult` as a Figure: loss per iteration, and with the data in memory
     the fit and J's contours with the path (original units)."""
     ds = None
-    from nablab.optimize.data import is_dask_input
-
     if data is not None and not is_dask_input(data):
-        from nablab.optimize.data import load
-
         ds = load(data, result.x_names, result.y_name)
     fig = _figure(14, 4.2)
     ax_loss, ax_fit, ax_J = fig.subplots(1, 3)

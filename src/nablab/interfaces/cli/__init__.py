@@ -16,12 +16,18 @@ wrong), 70 an internal failure (a bug: reported in one line, never as a tracebac
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import re
 import sys
 from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as installed
 from typing import Any
+
+from nablab import __version__
+from nablab.errors import NablabError
+from nablab.interfaces.cli import check, descent, grad, parse, regress, serve
+from nablab.interfaces.cli._common import report_error
 
 COMMANDS = ("parse", "grad", "check", "descent", "regress", "serve")
 #: what an option can look like; ``--x*y`` cannot be one, so it is text
@@ -44,14 +50,9 @@ class _Version(argparse.Action):
 
 def version() -> str:
     """The version pip installed (package metadata); the source's own from a bare checkout."""
-    from importlib.metadata import PackageNotFoundError
-    from importlib.metadata import version as installed
-
     try:
         return installed("nablab")
     except PackageNotFoundError:  # running from a source tree that was never installed
-        from nablab import __version__
-
         return __version__
 
 
@@ -63,21 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action=_Version, help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"nablab.interfaces.cli.{name}")
-        except ModuleNotFoundError as exc:  # a command still being built is simply not offered
-            if exc.name != f"nablab.interfaces.cli.{name}":
-                raise
-            continue
+    for module in (parse, grad, check, descent, regress, serve):
         module.register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from nablab.errors import NablabError
-    from nablab.interfaces.cli._common import report_error
-
     parser = build_parser()
     tokens = list(argv) if argv is not None else sys.argv[1:]
     tokens, texts = positional_minus(parser, tokens)

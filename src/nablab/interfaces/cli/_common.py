@@ -41,7 +41,7 @@ class ProgressBar:
     def __enter__(self):
         if not self.enabled:
             return None
-        from rich.console import Console
+        from rich.console import Console  # lazy: start-up time (only long runs show a bar)
         from rich.progress import Progress
 
         self.bar = Progress(console=Console(stderr=True), transient=True)

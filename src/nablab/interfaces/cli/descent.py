@@ -7,7 +7,13 @@ import argparse
 import os
 from typing import Any
 
+from nablab.errors import NablabError
 from nablab.interfaces.cli._common import ProgressBar, emit_json, report_error
+from nablab.parse.values import read_assignments
+from nablab.printing.text import to_text
+
+# The facade, the JSON renderer, matplotlib and rich are imported where they are used:
+# start-up time of every command (``nablab --help`` loads none of them).
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -44,14 +50,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nablab.errors import NablabError
-    from nablab.parse.values import read_assignments  # lazy: start-up time (loads SymPy)
-
     try:
         start = read_assignments(args.start, "--from")
         params = read_assignments(args.params, "--set") if args.params else None
         hyper: dict[str, Any] = read_assignments(args.opt, "--opt") if args.opt else {}
-        from nablab.api import descent
+        from nablab.api import descent  # lazy: start-up time
 
         with ProgressBar(args.steps, args.json, label="descent", value_name="f",
                          min_total=20000, every=500) as progress:
@@ -61,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         runs = getattr(result, "runs", [result])
         plots = []
         if args.plot:
-            from nablab.optimize.plots import descent_plot
+            from nablab.optimize.plots import descent_plot  # lazy: matplotlib (an extra)
 
             for r in runs:
                 out = args.plot
@@ -72,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     except NablabError as err:
         return report_error(err, args.json)
     if args.json:
-        from nablab.render.json import to_json
+        from nablab.render.json import to_json  # lazy: start-up time
 
         emit_json(to_json(result))
     else:
@@ -82,10 +85,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _show(r, plot: str | None) -> None:
-    from rich.console import Console
+    from rich.console import Console  # lazy: start-up time
     from rich.table import Table
-
-    from nablab.printing.text import to_text
 
     con = Console()
     hyper = "".join(f", {k} = {v:g}" for k, v in r.hyper.items())

@@ -7,7 +7,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from nablab.calculus.graph import graph
 from nablab.errors import NablabError
+from nablab.parse import parse, values
+from nablab.render.graph_text import graph_text as text
 
 
 def add_option(p: argparse.ArgumentParser) -> None:
@@ -22,10 +25,6 @@ def graph_of(args: argparse.Namespace) -> Any:
         return None
     if not args.at:
         raise NablabError("--graph needs a point", hint="add --at x=1,y=2")
-    from nablab.api import parse  # lazy: start-up time (only --graph pays for these)
-    from nablab.calculus.graph import graph
-    from nablab.parse import values
-
     e = parse(args.text, variables=args.vars)
     point = {k: float(v.evalf()) for k, v in values.read_point(args.at).items()}
     return graph(e, point)
@@ -38,6 +37,4 @@ def graph_json(g: Any) -> dict:
 
 
 def graph_text(g: Any) -> str:
-    from nablab.render.graph_text import graph_text as text
-
     return text(g)

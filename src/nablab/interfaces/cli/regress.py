@@ -5,7 +5,12 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from nablab.errors import NablabError
 from nablab.interfaces.cli._common import ProgressBar, emit_json, report_error
+from nablab.parse.values import read_assignments
+
+# The facade, the JSON renderer, matplotlib and rich are imported where they are used:
+# start-up time of every command (``nablab --help`` loads none of them).
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -49,11 +54,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nablab.errors import NablabError
-
     try:
-        from nablab.api import regress
-        from nablab.parse.values import read_assignments
+        from nablab.api import regress  # lazy: start-up time
 
         hyper: dict[str, Any] = read_assignments(args.opt, "--opt") if args.opt else {}
 
@@ -66,13 +68,13 @@ def run(args: argparse.Namespace) -> int:
                              scheduler=args.scheduler, persist=args.persist,
                              method=args.method, shuffle=args.shuffle, seed=args.seed, **hyper)
         if args.plot:
-            from nablab.optimize.plots import regression_plot
+            from nablab.optimize.plots import regression_plot  # lazy: matplotlib (an extra)
 
             regression_plot(result, args.plot, args.data)
     except NablabError as err:
         return report_error(err, args.json)
     if args.json:
-        from nablab.render.json import to_json
+        from nablab.render.json import to_json  # lazy: start-up time
 
         emit_json(to_json(result))
     else:

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import socket
 import sys
+
+from nablab.errors import NablabError
+from nablab.interfaces.cli._common import report_error
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -35,14 +41,8 @@ def run(args: argparse.Namespace) -> int:
     from nablab.extras import require
 
     require("web")
-    import contextlib
-    import os
-    import socket
-
     import uvicorn
 
-    from nablab.errors import NablabError
-    from nablab.interfaces.cli._common import report_error
     from nablab.interfaces.web.app import AssetsMissing, create_app, settings_from_env
 
     workers = args.workers or max(2, os.cpu_count() or 2)
