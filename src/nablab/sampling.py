@@ -59,7 +59,8 @@ def _finite_range(values: np.ndarray) -> tuple[float | None, float | None]:
     return float(finite.min()), float(finite.max())
 
 
-def _check_range(name: str, rng: Sequence[float]) -> tuple[float, float]:
+def check_window(name: str, rng: Sequence[float]) -> tuple[float, float]:
+    """A plotting window (low, high), named in errors as the caller's user knows it."""
     if len(rng) != 2:
         raise NablabError(f"{name} needs two numbers [low, high], got {len(rng)}")
     lo, hi = float(rng[0]), float(rng[1])
@@ -151,10 +152,10 @@ def sample(
     f_fn = compile_numpy(real_expr, real_symbols)
     grad_fn = compile_numpy(partials, real_symbols) if arrows else None
 
-    x0, x1 = _check_range("x_range", x_range)
+    x0, x1 = check_window("x_range", x_range)
     xs = np.linspace(x0, x1, n)
     if y_var:
-        y0, y1 = _check_range("y_range", y_range)
+        y0, y1 = check_window("y_range", y_range)
         ys = np.linspace(y0, y1, n)
         grid_x, grid_y = np.meshgrid(xs, ys)
         shape = grid_x.shape

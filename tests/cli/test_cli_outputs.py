@@ -103,6 +103,14 @@ def test_plot_errors_are_messages(capsys, tmp_path):
     code, _, err = run(capsys, "grad", "x*y", "--plot", str(tmp_path / "f.png"),
                        "--x-range", "3")
     assert code == 2 and "--x-range needs two numbers" in err
+    # a window the plot cannot use is named by the option the user typed
+    code, _, err = run(capsys, "grad", "x*y", "--plot", str(tmp_path / "f.png"),
+                       "--x-range", "3,1")
+    assert code == 2 and "--x-range must have low < high" in err and "x_range" not in err
+    code, _, err = run(capsys, "grad", "x*y", "--plot", str(tmp_path / "f.png"),
+                       "--y-range", "1,1e400")
+    assert code == 2 and "--y-range must be finite" in err
+    assert not (tmp_path / "f.png").exists()
 
 
 def _without(monkeypatch, *names: str) -> None:

@@ -1,7 +1,9 @@
 """The widget in a real JupyterLab, driven by Debian's chromium through Playwright.
 
 The test starts JupyterLab itself on loopback (a free port, token auth, no browser of its own,
-config and runtime directories of its own) and stops it afterwards. Chromium is
+config and runtime directories of its own) and stops it afterwards. JupyterLab and its kernel
+run in a fresh venv that has only the built wheel (``nablab[notebook]``), JupyterLab and
+ipykernel: what a user who ran ``pip install nablab[notebook] jupyterlab`` has. Chromium is
 ``/usr/bin/chromium`` through ``executable_path`` (never ``playwright install``): if it or
 JupyterLab is missing, the test fails — it is never skipped.
 """
@@ -24,6 +26,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 from playwright.sync_api import Page, expect, sync_playwright
+
+import wheel_tools
 
 CHROMIUM = "/usr/bin/chromium"
 NOTEBOOK = "widget.ipynb"
@@ -52,7 +56,15 @@ def wait_until_up(url: str, proc: subprocess.Popen, log: Path, seconds: float = 
 
 
 @pytest.fixture(scope="module")
-def jupyterlab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def lab_venv(tmp_path_factory: pytest.TempPathFactory, wheel: Path) -> Path:
+    """A fresh venv with the wheel's ``nablab[notebook]``, JupyterLab and ipykernel."""
+    venv = tmp_path_factory.mktemp("lab") / "venv"
+    wheel_tools.fresh_venv(venv, f"{wheel}[notebook]", "jupyterlab", "ipykernel")
+    return venv
+
+
+@pytest.fixture(scope="module")
+def jupyterlab(tmp_path_factory: pytest.TempPathFactory, lab_venv: Path) -> Iterator[str]:
     """JupyterLab on 127.0.0.1 with a notebook that shows the widget; yields the notebook's URL."""
     home = tmp_path_factory.mktemp("jupyterlab")
     root = home / "root"
@@ -60,6 +72,7 @@ def jupyterlab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     nb = new_notebook(cells=[
         new_code_cell('import nablab\nw = nablab.widget("x^2 y + sin(xy)", at={"x": 1, "y": 2})\nw'),
         new_code_cell('print("kernel:", w.function, "|", w.result["partials"][0]["echo"], "| η =", w.eta)'),
+        new_code_cell('import os\nprint("nablab from", os.path.dirname(nablab.__file__))'),
     ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
                                 "language": "python"}})
     nbformat.write(nb, root / NOTEBOOK)
@@ -68,7 +81,9 @@ def jupyterlab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     # no "news" pop-up over the notebook (and no request for it)
     (config / "labconfig" / "page_config.json").write_text(json.dumps(
         {"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}))
-    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(config), "JUPYTER_DATA_DIR": str(home / "data"),
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "NABLAB_"))}
+    env = {**env, "PATH": f"{lab_venv / 'bin'}{os.pathsep}{env.get('PATH', '')}",
+           "JUPYTER_CONFIG_DIR": str(config), "JUPYTER_DATA_DIR": str(home / "data"),
            "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "IPYTHONDIR": str(home / "ipython"),
            "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
            "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces")}
@@ -76,7 +91,7 @@ def jupyterlab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = home / "jupyterlab.log"
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+            [str(lab_venv / "bin" / "python"), "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
              f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
              f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
              "--LabApp.news_url=", "--LabApp.check_for_updates_class="
@@ -129,7 +144,8 @@ def painted(page: Page) -> int:
     }""")
 
 
-def test_widget_in_jupyterlab_reads_a_typed_function_and_draws_its_contours(page: Page):
+def test_widget_in_jupyterlab_reads_a_typed_function_and_draws_its_contours(page: Page,
+                                                                          lab_venv: Path):
     expect(page.locator(".jp-Notebook .jp-CodeCell").first).to_be_visible(timeout=60_000)
     # a cell run before the kernel is connected is not run at all: wait for it
     expect(page.get_by_text("Python 3 (ipykernel) | Idle")).to_be_visible(timeout=60_000)
@@ -167,6 +183,10 @@ def test_widget_in_jupyterlab_reads_a_typed_function_and_draws_its_contours(page
     run_cell(page, 1)
     expect(page.locator(".jp-OutputArea-output").filter(has_text="kernel:")).to_have_text(
         "kernel: x*y^3 | y^3 | η = 0.01", timeout=20_000)
+    run_cell(page, 2)  # the kernel's nablab is the wheel's, installed in the fresh venv
+    expect(page.locator(".jp-OutputArea-output").filter(has_text="nablab from")).to_have_text(
+        f"nablab from {lab_venv}/lib/python{sys.version_info.major}."
+        f"{sys.version_info.minor}/site-packages/nablab", timeout=20_000)
 
     # bad input: the error at its column with the hint, the last good result stays
     fn.fill("x^2 +")

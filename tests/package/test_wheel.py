@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -19,22 +18,12 @@ from pathlib import Path
 
 import pytest
 
+import wheel_tools as tools
+
 ROOT = Path(__file__).resolve().parents[2]
 NODE_MODULES = ROOT / "node_modules"
 
 pytestmark = pytest.mark.slow
-
-
-def _uv() -> str:
-    local = Path(sys.executable).with_name("uv")
-    found = str(local) if local.is_file() else shutil.which("uv")
-    assert found, "uv is needed to build and install the wheel (./dev setup installs it)"
-    return found
-
-
-def _run(*cmd: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "NABLAB_"))}
-    return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=240)
 
 
 def _get(url: str) -> tuple[int, bytes, str]:
@@ -42,12 +31,8 @@ def _get(url: str) -> tuple[int, bytes, str]:
         return r.status, r.read(), r.headers.get("content-type", "")
 
 
-def test_wheel_installs_and_serves_the_page_from_elsewhere(tmp_path: Path) -> None:
-    uv = _uv()
-    dist = tmp_path / "dist"
-    built = _run(uv, "build", "--wheel", "-o", str(dist), str(ROOT))
-    assert built.returncode == 0, built.stderr[-2000:]
-    (wheel,) = dist.glob("nablab-*.whl")
+def test_wheel_installs_and_serves_the_page_from_elsewhere(tmp_path: Path, wheel: Path) -> None:
+    uv = tools.uv()
     with zipfile.ZipFile(wheel) as z:
         names = set(z.namelist())
     vendor = "nablab/interfaces/web/vendor/"
@@ -55,29 +40,30 @@ def test_wheel_installs_and_serves_the_page_from_elsewhere(tmp_path: Path) -> No
     assert vendor + "plotly.js-dist-min/plotly.min.js" in names
     assert vendor + "swagger-ui-dist/swagger-ui-bundle.js" in names
     assert "nablab/interfaces/notebook/widget.js" in names
+    assert "nablab/interfaces/notebook/widget.css" in names
     # only what the page loads: no KaTeX sources, no source maps, no dev-only axe-core
     assert not any(n.startswith(vendor) and (n.endswith(".map") or "/src/" in n) for n in names)
     assert not any("axe" in n for n in names)
 
     venv = tmp_path / "venv"
-    assert _run(uv, "venv", "-q", "--python", sys.executable, str(venv)).returncode == 0
+    assert tools.run(uv, "venv", "-q", "--python", sys.executable, str(venv)).returncode == 0
     py = venv / "bin" / "python"
-    core = _run(uv, "pip", "install", "-q", "--python", str(py), str(wheel))
+    core = tools.run(uv, "pip", "install", "-q", "--python", str(py), str(wheel))
     assert core.returncode == 0, core.stderr[-2000:]
     away = tmp_path / "elsewhere"
     away.mkdir()
     nablab = str(venv / "bin" / "nablab")
 
     # the core alone: gradients work, the server names its extra
-    grad = _run(nablab, "grad", "x^2 y", "--json", cwd=away)
+    grad = tools.run(nablab, "grad", "x^2 y", "--json", cwd=away)
     assert grad.returncode == 0, grad.stderr
     assert '"text": "2*x*y"' in grad.stdout
-    no_web = _run(nablab, "serve", "--port", "0", cwd=away)
+    no_web = tools.run(nablab, "serve", "--port", "0", cwd=away)
     assert no_web.returncode == 2
     assert "pip install 'nablab[web]'" in no_web.stderr
     assert "Traceback" not in no_web.stderr
 
-    web = _run(uv, "pip", "install", "-q", "--python", str(py), f"{wheel}[web]")
+    web = tools.run(uv, "pip", "install", "-q", "--python", str(py), f"{wheel}[web]")
     assert web.returncode == 0, web.stderr[-2000:]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "NABLAB_"))}
     server = subprocess.Popen([nablab, "serve", "--port", "0", "--workers", "1"], cwd=away,
@@ -109,7 +95,7 @@ def test_wheel_installs_and_serves_the_page_from_elsewhere(tmp_path: Path) -> No
             if url.endswith(".js"):
                 assert "javascript" in ctype, (url, ctype)
         # the installed copy is the one served, not a checkout's node_modules
-        site = _run(str(py), "-c", "import nablab, os; print(os.path.dirname(nablab.__file__))")
+        site = tools.run(str(py), "-c", "import nablab, os; print(os.path.dirname(nablab.__file__))")
         assert str(venv) in site.stdout
     finally:
         server.terminate()

@@ -10,6 +10,8 @@ import sys
 
 from nablab.errors import NablabError
 from nablab.interfaces.cli import graph_view
+from nablab.parse import values
+from nablab.sampling import check_window
 
 FORMS = ("derived", "simplified", "factored", "expanded")
 STEP_FORMATS = ("text", "markdown", "latex")
@@ -89,14 +91,12 @@ def run(args: argparse.Namespace) -> int:
 def _range(text: str | None, option: str) -> tuple[float, float] | None:
     if text is None:
         return None
-    from nablab.parse import values  # lazy: start-up time
-
     parts = [p for p in text.replace(";", ",").split(",") if p.strip()]
     if len(parts) != 2:
         raise NablabError(f"{option} needs two numbers LO,HI, got {text!r}",
                           hint=f"write it like {option} -3,3")
     lo, hi = (float(values.read_value(p, option).evalf()) for p in parts)
-    return lo, hi
+    return check_window(option, (lo, hi))
 
 
 def _plot(result, args: argparse.Namespace) -> str:

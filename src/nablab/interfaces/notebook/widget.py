@@ -43,7 +43,7 @@ from nablab.optimize.methods import method_names
 from nablab.parse import values
 from nablab.render.json import error_body, to_json
 from nablab.render.mathml import to_mathml
-from nablab.sampling import sample
+from nablab.sampling import check_window, sample
 from nablab.steps import rules as R
 
 # an optional extra: without it, importing this module (nablab.widget) names nablab[notebook]
@@ -147,10 +147,7 @@ def check_range(value: Any, what: str) -> list[float]:
     except (TypeError, ValueError):
         raise NablabError(f"{what} must be two numbers [low, high]",
                           hint=f"{what}=(-3, 3)") from None
-    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-        raise NablabError(f"{what} must be finite with low < high, got [{lo:g}, {hi:g}]",
-                          hint=f"{what}=(-3, 3)")
-    return [lo, hi]
+    return list(check_window(what, (lo, hi)))
 
 
 def check_eta(value: Any) -> float:
