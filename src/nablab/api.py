@@ -21,9 +21,11 @@ import sympy
 
 from nablab.calculus import answer_check as _answer_check
 from nablab.calculus import gradient as _gradient
+from nablab.calculus import graph as _graph
 from nablab.calculus.answer_check import CheckResult
 from nablab.calculus.budget import deadline
 from nablab.calculus.gradient import TOTAL_FORM_BUDGET_S, GradientResult
+from nablab.calculus.graph import Graph
 from nablab.errors import NablabError
 from nablab.expression import Expression
 from nablab.parse import parse, values
@@ -37,8 +39,8 @@ if TYPE_CHECKING:  # imported lazily at run time (start-up time): for the annota
     from nablab.optimize.descent import DescentResult, DescentRuns, Progress
     from nablab.optimize.regression import RegressionResult
 
-__all__ = ["check_answer", "clear_caches", "descent", "expression", "gradient", "parse",
-           "plot", "regress"]
+__all__ = ["check_answer", "clear_caches", "descent", "expression", "gradient", "graph",
+           "parse", "plot", "regress"]
 
 #: what a function may be given as
 Function: TypeAlias = str | Expression | sympy.Basic | Any
@@ -128,6 +130,18 @@ def gradient(
             shown = {k: v for k, v in point.items() if k in names}
         result.steps = derive_gradient(e, form, shown, answers=answers, notes=notes)
     return result
+
+
+@_time_limited
+def graph(f: Function, at: str | Mapping[str, Any],
+          variables: str | Sequence[Any] | None = None) -> Graph:
+    """The computational graph of f at the point ``at`` (``"x=1,y=2"`` or a mapping; parameters
+    need values too): shared subexpressions once, forward values, reverse-mode adjoints, each
+    node's local derivative named by the step rules. Its ``gradient`` is ∇f at the point (the
+    tests check it against the symbolic partials): backpropagation, as frameworks run it."""
+    e = expression(f, variables)
+    point = {k: float(v.evalf()) for k, v in values.read_point(at).items()}
+    return _graph.graph(e, point)
 
 
 @_time_limited

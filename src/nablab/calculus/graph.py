@@ -24,6 +24,7 @@ from typing import Any
 
 import sympy
 
+from nablab.calculus.point import check_point_names
 from nablab.errors import DomainError, NablabError
 from nablab.expression import Expression
 
@@ -128,12 +129,8 @@ def graph(f: Expression | sympy.Expr, point: Mapping[str, float],
         raise NablabError("a sum over data has no value at a point without the data, so it has "
                           "no computational graph here",
                           hint="the graph needs a function of the variables alone")
-    symbols = {s.name for s in expr.free_symbols if isinstance(s, sympy.Symbol)}
-    missing = sorted(symbols - set(point))
-    if missing:
-        raise NablabError(f"the point gives no value for {', '.join(missing)}",
-                          hint="give every variable and parameter a value, e.g. "
-                               + ",".join(f"{n}=1" for n in sorted(symbols)))
+    symbols = sorted(s.name for s in expr.free_symbols if isinstance(s, sympy.Symbol))
+    check_point_names(point, [*names, *(s for s in symbols if s not in names)], symbols)
     builder = _Builder({k: float(v) for k, v in point.items()}, set(names))
     out = builder.node(expr)
     nodes = builder.nodes

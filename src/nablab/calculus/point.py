@@ -9,7 +9,7 @@ that still comes out non-real or non-finite is refused rather than shown.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import symengine as se
@@ -147,6 +147,23 @@ def _finite(v: float, what: str, expr: sympy.Expr | None = None,
     return v
 
 
+def check_point_names(given: Iterable[str], known: Sequence[str],
+                      needed: Sequence[str]) -> None:
+    """A point names only ``known`` symbols and gives each of ``needed`` a value: the one
+    wording of both mistakes for every answer at a point (values, the graph)."""
+    given = list(given)
+    unknown = [k for k in given if k not in known]
+    if unknown:
+        raise NablabError(f"the point names {', '.join(unknown)}, which "
+                          f"{'is' if len(unknown) == 1 else 'are'} not in the function",
+                          hint="variables: " + ", ".join(known) if known else None)
+    missing = [n for n in needed if n not in given]
+    if missing:
+        raise NablabError(f"the point gives no value for {', '.join(missing)}",
+                          hint="give every variable and parameter a value, e.g. "
+                               + ",".join(f"{n}=1" for n in known))
+
+
 def evaluate_at(
     f: sympy.Expr,
     partials: Sequence[sympy.Expr],
@@ -166,16 +183,7 @@ def evaluate_at(
     ``engine`` that made them, so nothing is converted twice."""
     symbols = list(variables) + [p for p in parameters if p not in variables]
     by_name = {s.name: s for s in symbols}
-    unknown = [k for k in values if k not in by_name]
-    if unknown:
-        raise NablabError(f"the point names {', '.join(unknown)}, which "
-                          f"{'is' if len(unknown) == 1 else 'are'} not in the function",
-                          hint="variables: " + ", ".join(by_name) if by_name else None)
-    missing = [s.name for s in symbols if s.name not in values]
-    if missing:
-        raise NablabError(f"the point gives no value for {', '.join(missing)}",
-                          hint="give every variable and parameter a value, e.g. "
-                               + ",".join(f"{s.name}=1" for s in symbols))
+    check_point_names(values, list(by_name), list(by_name))
     subs = {by_name[k]: v for k, v in values.items()}
     floats = [float(subs[s].evalf(17)) for s in symbols]
     point_text = ", ".join(f"{s.name} = {values[s.name]}" for s in symbols)

@@ -7,9 +7,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from nablab.calculus.graph import graph
 from nablab.errors import NablabError
-from nablab.parse import parse, values
 from nablab.render.graph_text import graph_text as text
 
 
@@ -25,9 +23,9 @@ def graph_of(args: argparse.Namespace) -> Any:
         return None
     if not args.at:
         raise NablabError("--graph needs a point", hint="add --at x=1,y=2")
-    e = parse(args.text, variables=args.vars)
-    point = {k: float(v.evalf()) for k, v in values.read_point(args.at).items()}
-    return graph(e, point)
+    from nablab import api  # lazy: start-up time (only --graph pays for the facade here)
+
+    return api.graph(args.text, args.at, args.vars)
 
 
 def graph_json(g: Any) -> dict:

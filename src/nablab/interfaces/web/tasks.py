@@ -22,12 +22,10 @@ import pandas
 import sympy  # noqa: F401
 
 from nablab import api
-from nablab.calculus.graph import graph as computational_graph
 from nablab.errors import DataError, NablabError
 from nablab.interfaces.web.errors import error_json
 from nablab.optimize.descent import DescentRuns
 from nablab.optimize.methods import ALIASES, PARAMETERS, method_names, resolve
-from nablab.parse import values
 from nablab.render.json import to_json
 from nablab.sampling import sample
 
@@ -54,8 +52,7 @@ def _graph(expression: Any, p: dict) -> dict:
     the request's point (read by the one value reader, as the CLI reads it)."""
     if p.get("at") in (None, {}, ""):
         raise NablabError("graph needs a point", hint='add at, e.g. "at": "x=1,y=2"')
-    point = {k: float(v.evalf()) for k, v in values.read_point(p["at"]).items()}
-    return to_json(computational_graph(expression, point))
+    return to_json(api.graph(expression, p["at"]))
 
 
 def _check(p: dict) -> dict:
