@@ -23,7 +23,6 @@ from nablab.calculus import answer_check as _answer_check
 from nablab.calculus import gradient as _gradient
 from nablab.calculus import graph as _graph
 from nablab.calculus.answer_check import CheckResult
-from nablab.calculus.budget import deadline
 from nablab.calculus.gradient import TOTAL_FORM_BUDGET_S, GradientResult
 from nablab.calculus.graph import Graph
 from nablab.errors import NablabError
@@ -34,6 +33,7 @@ from nablab.printing.text import to_echo, to_text
 from nablab.render.latex import to_latex
 from nablab.render.mathml import to_mathml
 from nablab.steps import derive_gradient
+from nablab.time_limit import deadline
 
 if TYPE_CHECKING:  # imported lazily at run time (start-up time): for the annotations only
     from nablab.optimize.descent import DescentResult, DescentRuns, Progress
@@ -51,7 +51,7 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 
 def _time_limited(fn: _F) -> _F:
     """Run a facade function under the one time limit of an answer from typed text
-    (:func:`nablab.calculus.budget.deadline`, 10 s or ``NABLAB_TIME_LIMIT``): the CLI, the
+    (:func:`nablab.time_limit.deadline`, 10 s or ``NABLAB_TIME_LIMIT``): the CLI, the
     notebook and Python callers get a :class:`ComputeLimitError`, never a hang. The signature
     stays the function's own (``functools.wraps``: ``help()`` and ``inspect`` show it)."""
 

@@ -25,6 +25,7 @@ from sympy.core.function import AppliedUndef
 
 from nablab.display import RichDisplay
 from nablab.errors import NablabError
+from nablab.time_limit import deadline
 
 _CHUNKS = re.compile(r"(\d+)")
 _SPLIT_NAMES = re.compile(r"[,\s]+")
@@ -100,7 +101,10 @@ class Expression(RichDisplay):
             build = self._build
             if build is None:  # another thread built it between our two reads (_expr is set first)
                 return self._expr
-            expr = build()
+            # SymPy's own evaluation can take minutes on short text (its assumption queries on
+            # nested sech/csch grow exponentially): the one time limit, here too
+            with deadline(what="building SymPy's form of this function"):
+                expr = build()
             object.__setattr__(self, "_expr", expr)
             object.__setattr__(self, "_build", None)
         return expr

@@ -1,4 +1,4 @@
-"""The time limit on one answer from typed text (calculus/budget.deadline): SymPy can take
+"""The time limit on one answer from typed text (nablab/time_limit.deadline): SymPy can take
 minutes to build short, innocent-looking text, and the user must get an error instead."""
 
 from __future__ import annotations
@@ -8,9 +8,10 @@ import time
 
 import pytest
 
-from nablab.calculus.budget import deadline, run_with_budget, time_limit_s
+from nablab.calculus.budget import run_with_budget
 from nablab.errors import ComputeLimitError
 from nablab.parse import parse
+from nablab.time_limit import deadline, time_limit_s
 
 #: 6 nested sech: SymPy's construction queries assumptions exponentially in the nesting
 #: (about a minute on this machine); 4 take about 2 s
@@ -42,6 +43,23 @@ def test_a_runaway_reading_is_stopped_at_the_limit_with_a_clear_error():
     assert "reading f took longer than the time limit of 1 s" in info.value.message
     assert "NABLAB_TIME_LIMIT" in info.value.hint
     _outer_timer_given_back(before, start)
+
+
+def test_the_sympy_form_of_a_parse_is_under_the_limit_on_its_own(monkeypatch):
+    """nablab.parse(text).expr with no facade around it: the reading builds SymPy's form
+    under the same limit (it is where the minutes go), and asking again is not half-built."""
+    monkeypatch.setenv("NABLAB_TIME_LIMIT", "1")
+    before, _ = signal.getitimer(signal.ITIMER_REAL)
+    start = time.monotonic()
+    e = parse(RUNAWAY)
+    for _ in range(2):
+        with pytest.raises(ComputeLimitError) as info:
+            e.expr  # noqa: B018  the SymPy form is built here
+        assert "building SymPy's form of this function took longer than the time limit " \
+               "of 1 s" in info.value.message
+    assert time.monotonic() - start < 8
+    _outer_timer_given_back(before, start)
+    assert str(parse("x^2 y + sin(xy)").expr) == "x**2*y + sin(x*y)"
 
 
 def test_work_within_the_limit_is_untouched_and_inner_budgets_still_work():

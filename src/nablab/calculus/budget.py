@@ -6,94 +6,28 @@ A timer already running (an outer budget, pytest-timeout) is borrowed: our limit
 is left of it, and it is re-armed with its remaining time afterwards.
 Anywhere else (a web server's worker thread) we cannot interrupt, so :func:`run_with_budget`
 refuses up front any job whose input is larger than a conservative size bound and otherwise
-runs it unguarded — the size bound is what keeps it bounded there.
+runs it unguarded — the size bound is what keeps it bounded there. The one limit on a whole
+answer (``deadline``) and the timer's plumbing are in ``nablab/time_limit.py``, below.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
 import signal
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import sympy
 
 from nablab.dag import tree_size
-from nablab.errors import ComputeLimitError
+from nablab.time_limit import can_interrupt, give_back
 
 T = TypeVar("T")
 
 DEFAULT_BUDGET_S = 2.0
 #: in threads without a timer, only inputs up to this many operations are simplified
 UNGUARDED_MAX_OPS = 60
-
-
-#: seconds one answer from typed text may take, the same as the web server's default worker
-#: limit (``NABLAB_TIME_LIMIT`` overrides it): SymPy can spend minutes building innocent-looking
-#: text (``sech(sech(sech(sech(sech(sech(x))))))``: its assumption queries grow exponentially
-#: with the nesting), and a user must get an error, not a hang
-TIME_LIMIT_S = 10.0
-
-
-def time_limit_s() -> float:
-    """The limit in force: ``NABLAB_TIME_LIMIT`` (seconds) if set to a positive number."""
-    try:
-        value = float(os.environ.get("NABLAB_TIME_LIMIT", ""))
-    except ValueError:
-        return TIME_LIMIT_S
-    return value if value > 0 else TIME_LIMIT_S
-
-
-def _give_back(previous: Any, old_delay: float, old_interval: float, start: float) -> None:
-    """Disarm our timer and give the one we borrowed back its handler and what it has left
-    (the shared end of :func:`deadline` and :func:`run_with_budget`)."""
-    signal.setitimer(signal.ITIMER_REAL, 0)
-    signal.signal(signal.SIGALRM, previous)
-    if old_delay > 0:
-        left = old_delay - (time.monotonic() - start)
-        signal.setitimer(signal.ITIMER_REAL, max(left, 1e-3), old_interval)
-
-
-class _DeadlinePassed(BaseException):
-    """The outer deadline's alarm (a BaseException, like BudgetExceeded, so that SymPy's broad
-    ``except Exception`` clauses cannot swallow it; a separate class so that an inner budget
-    never mistakes it for its own)."""
-
-
-@contextlib.contextmanager
-def deadline(seconds: float | None = None, what: str = "this answer") -> Iterator[None]:
-    """Stop the enclosed work after ``seconds`` (default :func:`time_limit_s`) with a
-    :class:`ComputeLimitError`. Inner budgets (:func:`run_with_budget`) borrow this timer and
-    give it back. Where no timer can interrupt (not the main thread), it does nothing: there
-    the web server's worker pool enforces its own limit by ending the worker."""
-    limit = time_limit_s() if seconds is None else seconds
-    if not can_interrupt() or limit <= 0:
-        yield
-        return
-    old_delay, old_interval = signal.getitimer(signal.ITIMER_REAL)
-    if 0 < old_delay <= limit:  # a shorter timer already runs (the widget's, an outer
-        yield                   # budget): it stays in charge, with its own message
-        return
-
-    def _alarm(signum: int, frame: Any) -> None:  # pragma: no cover - timing dependent
-        raise _DeadlinePassed
-
-    previous = signal.signal(signal.SIGALRM, _alarm)
-    start = time.monotonic()
-    signal.setitimer(signal.ITIMER_REAL, limit)
-    try:
-        yield
-    except _DeadlinePassed:
-        raise ComputeLimitError(
-            f"{what} took longer than the time limit of {limit:g} s and was stopped",
-            hint="simplify the function (deep nesting of sech, csch or tanh is very costly to "
-                 "build), or raise the limit with NABLAB_TIME_LIMIT=seconds") from None
-    finally:
-        _give_back(previous, old_delay, old_interval, start)
 
 
 class BudgetExceeded(BaseException):
@@ -124,11 +58,6 @@ def estimate_work(expr: Any) -> int:
         if p.exp.is_Integer and not p.base.is_Symbol:
             size += min(abs(int(p.exp)), 10**6)
     return size
-
-
-def can_interrupt() -> bool:
-    """True when a SIGALRM timer can stop runaway work in this thread."""
-    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
 
 def run_with_budget(
@@ -168,4 +97,4 @@ def run_with_budget(
     except RecursionError:
         return Outcome(None, False, "expression too deeply nested")
     finally:
-        _give_back(previous, old_delay, old_interval, start)
+        give_back(previous, old_delay, old_interval, start)
