@@ -77,6 +77,27 @@ typed_valid = st.recursive(st.sampled_from(_LEAVES), _typed_tree, max_leaves=12)
 latex_valid = st.recursive(st.sampled_from(_LATEX_LEAVES), _latex_tree, max_leaves=12)
 
 
+def _nest(levels: list[tuple[str, str]], leaf: str, left: str, right: str) -> str:
+    text = leaf
+    for prefix, name in reversed(levels):
+        text = f"{prefix}{name}{left}{text}{right}"
+    return text
+
+
+#: Deep chains of functions (sech(2 tanh(-cosh(x)))…): few characters, far inside the depth
+#: limit, and the shape where SymPy's own evaluation costs most (issue 13: sech nested six deep
+#: took a minute to build before the reading was put under the time limit).
+_LEVEL = st.tuples(st.sampled_from(["", "", "2 ", "-", "1/", "x ", "2x+"]),
+                   st.sampled_from(_NAMES))
+deep_typed = st.tuples(st.lists(_LEVEL, min_size=3, max_size=10),
+                       st.sampled_from(_LEAVES)).map(lambda t: _nest(t[0], t[1], "(", ")"))
+deep_latex = st.tuples(
+    st.lists(st.tuples(st.sampled_from(["", "2", "-", "\\frac{1}{2}"]),
+                       st.sampled_from([f"\\{c}" for c in sorted(LATEX_FUNCTIONS)])),
+             min_size=3, max_size=10),
+    st.sampled_from(_LATEX_LEAVES)).map(lambda t: _nest(t[0], t[1], "\\left(", "\\right)"))
+
+
 def _broken(valid: st.SearchStrategy[str], pieces: list[str]) -> st.SearchStrategy[str]:
     """A valid text with a slice cut out, or a vocabulary piece dropped in: almost-right input,
     the kind people type, which exercises the error paths next to the happy ones."""
@@ -88,6 +109,8 @@ def _broken(valid: st.SearchStrategy[str], pieces: list[str]) -> st.SearchStrate
 inputs = st.one_of(
     typed_valid,
     latex_valid,
+    deep_typed,
+    deep_latex,
     _broken(typed_valid, _TYPED_PIECES),
     _broken(latex_valid, _LATEX_PIECES),
     st.lists(st.sampled_from(_TYPED_PIECES), max_size=30).map("".join),
