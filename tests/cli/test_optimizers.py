@@ -9,19 +9,9 @@ import numpy as np
 import pytest
 
 from nablab.interfaces.cli import main
+from regression_data import data, lstsq
 
 BOWL = "x^2 + 10y^2"  # ∇f(1, 1) = (2, 20)
-
-
-def data(n=1200, seed=11):
-    rng = np.random.default_rng(seed)
-    X = rng.normal([4.0, -2.0], [3.0, 0.5], (n, 2))
-    y = 0.5 + 1.5 * X[:, 0] - 2.0 * X[:, 1] + rng.normal(0, 0.3, n)
-    return X, y
-
-
-def lstsq(X, y):
-    return np.linalg.lstsq(np.column_stack([np.ones(len(y)), X]), y, rcond=None)[0]
 
 
 def test_descent_with_several_methods(capsys):

@@ -10,17 +10,7 @@ import pytest
 
 from nablab.api import regress
 from nablab.errors import NablabError
-
-
-def data(n=1200, seed=11):
-    rng = np.random.default_rng(seed)
-    X = rng.normal([4.0, -2.0], [3.0, 0.5], (n, 2))
-    y = 0.5 + 1.5 * X[:, 0] - 2.0 * X[:, 1] + rng.normal(0, 0.3, n)
-    return X, y
-
-
-def lstsq(X, y):
-    return np.linalg.lstsq(np.column_stack([np.ones(len(y)), X]), y, rcond=None)[0]
+from regression_data import data, lstsq
 
 
 @pytest.mark.parametrize(("method", "opts"), [("momentum", {"beta": 0.8}), ("nesterov", {}),
