@@ -70,6 +70,20 @@ def test_magnitude_limit_on_numbers():
             nablab.parse(text)
 
 
+def test_hyperbolic_towers_of_numbers_are_size_checked():
+    """cosh u and sinh u grow as e^|u|: a tower of them on a number is refused like exp's,
+    with the column of the function that overflows (found by ./dev fuzz: SymPy's evalf raised
+    OverflowError, a traceback, on the sec(2cosh(sinh(…))) chain)."""
+    assert nablab.parse("cosh(2cosh(5))").expr == sympy.cosh(2 * sympy.cosh(5))
+    assert nablab.parse("sech(cosh(cosh(10)))").expr.is_number  # tiny, not too large
+    for text, column in (("cosh(1000)", 1), ("sinh(cosh(cosh(10)))", 1),
+                         ("sec(2cosh(sinh(2cosh(2cosh(2sec(2))))))", 17),
+                         ("x + tanh(cosh(cosh(cosh(10))))", 10)):
+        with pytest.raises(LimitError, match="this number is too large") as err:
+            nablab.parse(text)
+        assert err.value.column == column, text
+
+
 def test_powers_of_products_with_numbers_are_size_checked():
     x = sympy.Symbol("x")
     assert nablab.parse("(2x)^900").expr == 2**900 * x**900

@@ -147,7 +147,13 @@ class ParserBase:
     def real(self, value: sympy.Expr, tok: Token) -> sympy.Expr:
         """Refuse i appearing where a root or logarithm of a negative number was evaluated
         (sqrt(-4) = 2i, ln(-2) = ln 2 + iπ): nablab works over the reals."""
-        if value.has(S.ImaginaryUnit) or (value.is_number and value.is_extended_real is False):
+        try:
+            not_real = value.has(S.ImaginaryUnit) or (value.is_number
+                                                      and value.is_extended_real is False)
+        except (OverflowError, ValueError):  # SymPy's evalf of a constant beyond any float
+            raise self.error("this number is too large", tok, TOO_LARGE_HINT,
+                             LimitError) from None
+        if not_real:
             raise self.not_real(tok)  # also asin(2), acosh(0): constants with no real value
         return value
 

@@ -406,9 +406,10 @@ class Parser(SumsMixin, LatexMixin):
             return self.power(args[0], _POWER_FORMS[name], t)
         if name == "root":
             return self.power(args[0], self.build(nd.inverse, nd.se_inverse, (args[1],), t), t)
-        if name in ("exp", "sigmoid", "softplus") and args[0].num \
-                and too_large(exp_size(args[0].sp)):
-            raise self.error("this power is too large", t, TOO_LARGE_HINT, LimitError)
+        if name in ("exp", "sigmoid", "softplus", "cosh", "sinh") and args[0].num \
+                and too_large(exp_size(args[0].sp)):  # cosh u, sinh u ≈ e^|u|/2
+            what = "power" if name == "exp" else "number"
+            raise self.error(f"this {what} is too large", t, TOO_LARGE_HINT, LimitError)
         if name == "log" and n == 1 and not self._log_warned:
             self._log_warned = True
             self.warn("log is the natural logarithm ln; write log10(x) or log_10(x) for base 10",
