@@ -57,6 +57,7 @@ def test_svrg_with_nesterov_and_shuffling_converges_to_least_squares():
     ({"method": "adam", "gamma": 1.0}, "β1"),
     ({"method": "momentum", "beta": 1.0}, r"\[0, 1\)"),
     ({"seed": 3}, "shuffle"),
+    ({"shuffle": True, "seed": -1}, "the seed must be a non-negative integer, got -1"),
     ({"method": "gd,adam"}, "one method at a time"),
 ])
 def test_bad_input(kwargs, match):
@@ -66,3 +67,11 @@ def test_bad_input(kwargs, match):
     assert re.search(match, f"{err.value} {err.value.hint}")
 
 
+
+
+@pytest.mark.parametrize("method", ["lbfgs", "newton", ""])
+def test_a_refused_method_names_the_methods_regression_offers(method):
+    X, y = data(50)
+    with pytest.raises(NablabError) as err:
+        regress((X, y), method=method)
+    assert err.value.hint == "the methods are gd, momentum, nesterov, adagrad, rmsprop, adam"

@@ -1,8 +1,9 @@
-"""``/api/descent`` with every optimizer of issue 14 and ``graph: true`` on ``/api/gradient`` and
-``/api/lab``: the request shapes, the errors (in the core's words, as the error object), and the
-values — runs equal to the Python API's own, first steps equal to the update rules written out
-here, line-search steps that satisfy the Armijo condition, the Hessian advice equal to NumPy's
-eigenvalues, graph adjoints equal to SymPy's ∇f at the point."""
+"""``/api/descent`` and ``/api/regress`` with every optimizer of issue 14 and ``graph: true`` on
+``/api/gradient`` and ``/api/lab``: the request shapes, the errors (in the core's words, as the
+error object), and the values — runs equal to the Python API's own, first steps equal to the
+update rules written out here, line-search steps that satisfy the Armijo condition, the Hessian
+advice equal to NumPy's eigenvalues, graph adjoints equal to SymPy's ∇f at the point, every
+regression method's θ equal to numpy.linalg.lstsq's and its answer to `nablab regress --json`'s."""
 
 from __future__ import annotations
 
@@ -15,10 +16,13 @@ import pytest
 import sympy
 
 from nablab import api as nablab_api
+from nablab.errors import NablabError
 from nablab.interfaces.cli import main
 from nablab.interfaces.web import schemas
+from nablab.optimize.linear import BATCH_METHODS
 from nablab.optimize.methods import LINE_SEARCHES, METHODS
-from nablab.render.json import to_json
+from nablab.optimize.regression import REGRESSION_METHODS, check_method
+from nablab.render.json import error_body, to_json
 
 VALLEY = "x^2 + 10 y^2"
 START = {"x": 1, "y": 1}
@@ -290,3 +294,201 @@ def test_graph_on_lab_equals_graph_on_gradient(api):
 def test_graph_needs_a_point(api):
     err = assert_error(api.post("/api/gradient", json={"text": CHAPTER, "graph": True}))
     assert err["message"] == "graph needs a point" and "at" in err["hint"]
+
+
+def test_an_option_that_is_no_method_parameter_is_the_cores_refusal_not_a_crash(api):
+    """``opt`` becomes keyword arguments only after the core has checked its names: ``rate``
+    there once clashed with the call's own ``rate`` (a TypeError, answered 500)."""
+    err = assert_error(descent(api, rate=0.1, opt={"rate": 0.2}))
+    assert err == {"message": "unknown parameter 'rate' for gd", "column": None,
+                   "hint": "gd takes η (rate)"}
+    err = assert_error(descent(api, rate=0.1, method="adam", opt={"steps": 5.0}))
+    assert err["message"] == "unknown parameter 'steps' for adam"
+
+
+# -- /api/regress with the same optimizers --------------------------------------------------
+def chapter_data(n: int = 40) -> tuple[str, np.ndarray, np.ndarray]:
+    """The chapter's regression ŷ = θ0 + θ1 x on noisy data, as CSV text, with the
+    least-squares θ and J at it computed here (numpy.linalg.lstsq)."""
+    rng = np.random.default_rng(5)
+    x = np.round(rng.uniform(0, 10, n), 6)
+    y = np.round(2.0 + 3.0 * x + rng.normal(0, 0.5, n), 6)
+    text = "x,y\n" + "\n".join(f"{a:.6f},{b:.6f}" for a, b in zip(x, y, strict=True))
+    A = np.column_stack([np.ones(n), x])
+    theta = np.linalg.lstsq(A, y, rcond=None)[0]
+    return text, theta, np.array([np.mean((y - A @ theta) ** 2)])
+
+
+def regress(api, **body):
+    return api.post("/api/regress", json={"data": chapter_data()[0], "x": "x", "y": "y",
+                                          **body})
+
+
+def test_the_regress_schema_states_the_methods_their_parameters_and_ranges(api):
+    assert get_args(schemas.RegressMethod) == REGRESSION_METHODS
+    assert get_args(schemas.BatchMethod) == BATCH_METHODS
+    spec = api.get("/openapi.json").json()["components"]["schemas"]
+    fields = spec["RegressRequest"]["properties"]
+
+    def branch(name: str) -> dict:
+        return next(b for b in fields[name]["anyOf"] if b.get("type") != "null")
+    assert branch("method")["enum"] == list(REGRESSION_METHODS)
+    assert branch("batch_method")["enum"] == list(BATCH_METHODS)
+    assert branch("seed")["minimum"] == 0 and branch("shuffle")["type"] == "boolean"
+    opt = branch("opt")
+    assert set(opt["properties"]) == {"beta", "mu", "rho", "beta1", "beta2", "eps"}  # no α
+    for name in ("beta", "mu", "rho", "beta1", "beta2"):
+        assert (opt["properties"][name]["minimum"], opt["properties"][name]["exclusiveMaximum"]) == (0, 1)
+    assert opt["properties"]["eps"]["exclusiveMinimum"] == 0
+    assert opt["properties"]["beta2"]["default"] == 0.999
+    assert opt["additionalProperties"] == {"type": "number"}  # "β1" and the like, too
+    # the same shape as /api/descent's opt, which adds newton's α
+    descent_opt = next(b for b in spec["DescentRequest"]["properties"]["opt"]["anyOf"]
+                       if b.get("type") == "object")
+    assert set(descent_opt["properties"]) == set(opt["properties"]) | {"alpha"}
+    assert descent_opt["properties"]["beta"] == opt["properties"]["beta"]
+    answer = spec["RegressResponse"]["properties"]
+    assert {"method", "hyper", "shuffle", "seed", "batch", "max_rel_diff"} <= set(answer)
+
+
+# (method, η, parameters, what the run must reach): the full-batch rules converge to the
+# least-squares θ (‖∇J‖ ≤ 1e-10·‖∇J(θ₀)‖); RMSProp at a fixed η keeps stepping ≈ η per
+# coordinate, so it ends within a few η of it
+REGRESSION_RUNS = [
+    ("gd", 0.1, {}, {}, 1e-7),
+    ("momentum", 0.1, {"beta": 0.5}, {"beta": 0.5}, 1e-7),
+    ("nesterov", 0.1, {}, {"mu": 0.9}, 1e-7),
+    ("adagrad", 1.0, {}, {"eps": 1e-8}, 1e-7),
+    ("rmsprop", 0.01, {"ρ": 0.9}, {"rho": 0.9, "eps": 1e-8}, None),
+    ("adam", 0.1, {"beta2": 0.99}, {"beta1": 0.9, "beta2": 0.99, "eps": 1e-8}, 1e-7),
+]
+
+
+@pytest.mark.parametrize(("method", "rate", "opt", "hyper", "rtol"), REGRESSION_RUNS)
+def test_every_method_fits_the_chapters_regression_to_least_squares(api, method, rate, opt,
+                                                                    hyper, rtol):
+    _, theta, loss = chapter_data()
+    r = regress(api, method=method, rate=rate, opt=opt, scale=True, epochs=3000)
+    assert r.status_code == 200, r.text
+    body = strict_json(r)
+    assert (body["method"], body["hyper"], body["rate"]) == (method, hyper, rate)
+    assert body["closed_form"] == pytest.approx(theta.tolist(), rel=1e-9)
+    assert body["closed_form_loss"] == pytest.approx(loss[0], rel=1e-9)
+    if rtol is None:
+        assert not body["converged"] and not body["diverged"]
+        assert body["theta"] == pytest.approx(theta.tolist(), abs=3 * rate)
+    else:
+        assert body["converged"], body["reason"]
+        assert body["theta"] == pytest.approx(theta.tolist(), rel=rtol)
+        assert body["loss"] == pytest.approx(loss[0], rel=1e-9)
+    assert body["losses"][0] > body["losses"][-1] >= loss[0] * (1 - 1e-12)
+    assert len(body["losses"]) == len(body["path"]) == body["iterations"] + 1
+
+
+def test_shuffled_mini_batches_are_reproducible_with_a_seed(api):
+    _, theta, _ = chapter_data()
+    runs = {seed: strict_json(regress(api, method="adam", rate=0.05, scale=True, batch=8,
+                                      shuffle=True, seed=seed, epochs=300))
+            for seed in (2, 3)}
+    again = strict_json(regress(api, method="adam", rate=0.05, scale=True, batch=8,
+                                shuffle=True, seed=2, epochs=300))
+    assert again["theta"] == runs[2]["theta"] and again["losses"] == runs[2]["losses"]
+    assert runs[2]["theta"] != runs[3]["theta"]
+    for run in runs.values():
+        assert (run["batch"], run["shuffle"], run["batch_method"]) == (8, True, "sgd")
+        assert run["theta"] == pytest.approx(theta.tolist(), abs=0.1)
+    # svrg at a constant rate converges to the least-squares θ itself
+    svrg = strict_json(regress(api, method="nesterov", opt={"mu": 0.5}, scale=True, batch=8,
+                               batch_method="svrg", shuffle=True, seed=1, epochs=300))
+    assert svrg["converged"], svrg["reason"]
+    assert svrg["theta"] == pytest.approx(theta.tolist(), rel=1e-6)
+
+
+@pytest.mark.parametrize(("body", "flags"), [
+    ({"method": "adam", "opt": {"beta1": 0.8, "eps": 1e-7}, "rate": 0.05, "batch": 10,
+      "shuffle": True, "seed": 2, "epochs": 200, "scale": True},
+     ["--method", "adam", "--opt", "beta1=0.8,eps=1e-7", "--rate", "0.05", "--batch", "10",
+      "--shuffle", "--seed", "2", "--epochs", "200", "--scale"]),
+    ({"method": "momentum", "opt": {"β": 0.7}, "epochs": 300, "compare_scaling": True},
+     ["--method", "momentum", "--opt", "β=0.7", "--epochs", "300", "--compare-scaling"]),
+    ({"method": "rmsprop", "rate": 0.02, "batch": 7, "batch_method": "svrg", "epochs": 50},
+     ["--method", "rmsprop", "--rate", "0.02", "--batch", "7", "--batch-method", "svrg",
+      "--epochs", "50"]),
+])
+def test_the_answer_is_what_the_command_line_prints(api, tmp_path, capsys, body, flags):
+    text = chapter_data()[0]
+    path = tmp_path / "chapter.csv"
+    path.write_text(text)
+    answer = strict_json(api.post("/api/regress", json={"data": text, "x": "x", "y": "y",
+                                                        **body}))
+    capsys.readouterr()
+    assert main(["regress", str(path), "--x", "x", "--y", "y", *flags, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == answer
+
+
+def library_error(**kwargs) -> dict:
+    """The error object the Python API raises for the same regression."""
+    text = chapter_data()[0]
+    data = np.loadtxt(text.splitlines()[1:], delimiter=",")
+    with pytest.raises(NablabError) as info:
+        nablab_api.regress({"x": data[:, 0], "y": data[:, 1]}, "x", "y", **kwargs)
+    return error_body(info.value)
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ({"method": "lbfgs"}, "unknown method 'lbfgs'"),
+    ({"method": "newton"}, "newton is not offered for regression: J is quadratic, so one "
+     "Newton step is the closed form, which is already shown"),
+    ({"method": "gd,adam"}, "regression runs one method at a time"),
+    ({"method": "adam", "opt": {"gamma": 0.5}}, "unknown parameter 'gamma' for adam"),
+    ({"method": "momentum", "opt": {"beta": 1.0}},
+     "β (beta) = 1 is out of range for momentum: it must be in [0, 1)"),
+    ({"method": "adam", "opt": {"β2": 1.5}},
+     "β2 (beta2) = 1.5 is out of range for adam: it must be in [0, 1)"),
+    ({"method": "rmsprop", "opt": {"eps": 0.0}},
+     "ε (eps) = 0 is out of range for rmsprop: it must be in (0, ∞)"),
+    ({"seed": 3}, "a seed is for shuffled mini-batches"),
+])
+def test_bad_input_is_the_librarys_error_object(api, body, message):
+    err = assert_error(regress(api, **body))
+    assert err["message"] == message
+    kwargs = {k: v for k, v in body.items() if k != "opt"} | body.get("opt", {})
+    assert err == library_error(**kwargs)
+
+
+def test_an_option_named_like_an_argument_is_an_unknown_parameter(api):
+    """``opt`` holds the method's parameters only: ``epochs`` there is not the epochs."""
+    err = assert_error(regress(api, opt={"epochs": 5.0}))
+    with pytest.raises(NablabError) as info:
+        check_method("gd", {"epochs": 5.0})
+    assert err == error_body(info.value)
+    assert err["message"] == "unknown parameter 'epochs' for gd"
+
+
+def test_an_unknown_method_names_the_ones_regression_offers(api):
+    err = assert_error(regress(api, method="lbfgs"))
+    assert err["hint"] == "the methods are gd, momentum, nesterov, adagrad, rmsprop, adam"
+    assert assert_error(regress(api, method="newton"))["hint"] == err["hint"]
+    # the API takes the names as listed, even a spelling the library would read
+    for method in ("Adam", "adam,"):
+        assert assert_error(regress(api, method=method)) == {
+            "message": f"unknown method {method!r}", "column": None, "hint": err["hint"]}
+    assert assert_error(regress(api, method=["adam"]))["message"] == \
+        'method takes one method\'s name, e.g. "adam"'
+    err = assert_error(regress(api, method="adam", opt={"gamma": 0.5}))
+    assert err["hint"] == "adam takes η (rate) and β1 (beta1), β2 (beta2), ε (eps)"
+
+
+@pytest.mark.parametrize(("body", "message", "hint"), [
+    ({"rate": -0.5}, "the learning rate η must be a positive number (at most 1,000,000)",
+     "try η = 0.1"),
+    ({"rate": 0}, "the learning rate η must be a positive number (at most 1,000,000)",
+     "try η = 0.1"),
+    ({"seed": -1, "shuffle": True}, "the seed must be a whole number from 0 to 2⁶³ − 1",
+     "same seed"),
+    ({"batch": 0}, "the batch size must be a whole number from 1 to 1,000,000", "full batch"),
+    ({"batch_method": "saga"}, "unknown batch method 'saga'", "the batch methods are sgd, svrg"),
+])
+def test_numbers_out_of_range_are_refused_naming_the_range(api, body, message, hint):
+    err = assert_error(regress(api, method="adam", **body))
+    assert err["message"] == message and hint in err["hint"]

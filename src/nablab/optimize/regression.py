@@ -39,11 +39,17 @@ from nablab.optimize.linear import (
     minibatch_epoch,
     scaling_fields,
 )
-from nablab.optimize.methods import LINE_SEARCH_METHODS, method_names, resolve
+from nablab.optimize.methods import LINE_SEARCH_METHODS, METHODS, method_names, resolve
 from nablab.optimize.mse import data_names, mse
 from nablab.optimize.scaling import Standardizer
 
-__all__ = ["RegressionResult", "regress"]
+__all__ = ["CHOOSE_METHOD", "REGRESSION_METHODS", "RegressionResult", "regress"]
+
+#: the update rules regression offers: every first-order method (Newton's one step on the
+#: quadratic J is the closed form, which every answer already carries)
+REGRESSION_METHODS = tuple(m for m in METHODS if m != "newton")
+#: the hint of every refused method
+CHOOSE_METHOD = f"the methods are {', '.join(REGRESSION_METHODS)}"
 
 
 def _fit_in_memory(ds: Dataset, objective: Objective, scale: bool, rate: float | None,
@@ -85,8 +91,12 @@ def _fit_in_memory(ds: Dataset, objective: Objective, scale: bool, rate: float |
 
 
 def check_method(method: str, hyper: dict[str, Any]) -> tuple[str, dict[str, float]]:
-    """One first-order method and its checked parameters (Newton is for typed f only)."""
-    names = method_names(method)
+    """One first-order method and its checked parameters (Newton is for typed f only). Every
+    refusal of the method names the ones regression offers."""
+    try:
+        names = method_names(method)
+    except NablabError as err:  # unknown or none: name the methods regression takes
+        raise NablabError(err.message, hint=CHOOSE_METHOD) from None
     if len(names) != 1:
         raise NablabError("regression runs one method at a time",
                           hint="call it once per method to compare them")
@@ -94,7 +104,7 @@ def check_method(method: str, hyper: dict[str, Any]) -> tuple[str, dict[str, flo
     if name == "newton":
         raise NablabError("newton is not offered for regression: J is quadratic, so one Newton "
                           "step is the closed form, which is already shown",
-                          hint="choose gd, momentum, nesterov, adagrad, rmsprop or adam")
+                          hint=CHOOSE_METHOD)
     assert name not in LINE_SEARCH_METHODS or name == "gd"
     return name, resolve([name], hyper)[name]
 
@@ -163,6 +173,10 @@ def regress(
     method, hyper = check_method(method, hyper)
     if seed is not None and not shuffle:
         raise NablabError("a seed is for shuffled mini-batches", hint="add shuffle=True (--shuffle)")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer)
+                             or seed < 0):
+        raise NablabError(f"the seed must be a non-negative integer, got {seed!r}",
+                          hint="e.g. seed=3; the same seed gives the same shuffles")
     if is_dask_input(data):
         # the nablab[dask] extra: a missing one is a message naming it, not an ImportError
         require("dask", *_dask_modules(data, scheduler))

@@ -1,11 +1,15 @@
 """Check-my-answer and linear regression on the page, against independent references
-(numpy's least squares for θ)."""
+(numpy's least squares for θ): with gradient descent and with the other optimizers chosen on the
+card (their θ, their parameters named, the server's loss curve, their errors)."""
 
 from __future__ import annotations
 
+import httpx
 import numpy as np
 import pytest
-from page_helpers import check_answer
+from page_helpers import check_answer, open_page, plot_data, wait_ready
+
+from nablab.optimize.regression import REGRESSION_METHODS
 
 pytestmark = pytest.mark.browser
 
@@ -120,9 +124,141 @@ def test_regression_defaults_converge_and_turning_scaling_off_shows_its_effect(a
     assert shown == pytest.approx(kappa, rel=5e-3)
     theta = numbers(page.inner_text("#reg-table td[data-key='theta']"))
     assert theta != pytest.approx(want, rel=1e-3)  # 500 epochs are not enough without scaling
-    # the server's path (θ per epoch) is drawn: start, 500 updates
+    # the server's path (θ per epoch) is drawn: start, 500 updates (plots are drawn once in view)
+    page.locator("#reg-contour").scroll_into_view_if_needed()
     page.wait_for_function("""() => { const t = (document.querySelector('#reg-contour').data || [])
                                         .find(t => t.name === 'descent path'); return t && t.x.length === 501; }""")
     page.check("#reg-scale")
     page.wait_for_function("() => document.querySelector('#reg-status').textContent.includes('With feature scaling')")
     app.assert_clean()
+
+
+# -- the optimizer on the regression card ------------------------------------------------------
+def regression_body(**optimizer) -> dict:
+    csv = "x,y\n" + "\n".join(f"{x},{y:.6f}" for x, y in zip(X, Y, strict=True))
+    return {"data": csv, "x": "x", "y": "y", "scale": True, "compare_scaling": True, **optimizer}
+
+
+def least_squares() -> np.ndarray:
+    return np.linalg.lstsq(np.column_stack([np.ones_like(X), X]), np.round(Y, 6), rcond=None)[0]
+
+
+def set_box(page, box: str, value: str) -> None:
+    page.fill(box, value)
+    page.dispatch_event(box, "change")
+
+
+def fit_with(page, method: str, eta: str, epochs: str, **boxes: str) -> None:
+    """The card's data set to X, Y (scaled), then the method, η, epochs and the other boxes
+    (``opt_beta="0.5"`` is the β box, ``batch``, ``seed``)."""
+    page.locator("#regression-card").scroll_into_view_if_needed()
+    page.check("#reg-scale")
+    page.fill("#reg-eta", eta)
+    page.fill("#reg-epochs", epochs)
+    page.fill("#reg-data", regression_body()["data"])
+    page.dispatch_event("#reg-data", "change")
+    page.select_option("#reg-method", method)
+    for name, value in boxes.items():
+        set_box(page, f"#reg-{name.replace('_', '-')}", value)
+
+
+def wait_for_row(page, key: str, text: str) -> None:
+    page.wait_for_function("([k, t]) => document.querySelector(`#reg-table td[data-key='${k}']`)"
+                           "?.textContent.includes(t)", arg=[key, text])
+
+
+def test_the_method_select_offers_the_descent_cards_methods_but_newton(app):
+    page = app.page
+    options = page.evaluate("() => Array.from(document.querySelectorAll('#reg-method option'))"
+                            ".map(o => [o.value, o.textContent])")
+    assert [v for v, _ in options] == list(REGRESSION_METHODS)
+    for value, text in options:  # the same words as the descent card's checkbox
+        assert page.inner_text(f"#methods .method[data-method='{value}'] label.check").strip() == text
+    # each method's parameter boxes: the descent card's symbols and usual values
+    for method, boxes in {"gd": [], "momentum": [("β", "0.9")], "nesterov": [("μ", "0.9")],
+                          "adagrad": [("ε", "1e-8")], "rmsprop": [("ρ", "0.9"), ("ε", "1e-8")],
+                          "adam": [("β1", "0.9"), ("β2", "0.999"), ("ε", "1e-8")]}.items():
+        page.select_option("#reg-method", method)
+        shown = page.evaluate("() => Array.from(document.querySelectorAll('#reg-opts input.opt'))"
+                              ".map(i => [document.querySelector(`label[for='${i.id}']`).textContent, i.placeholder])")
+        assert [tuple(b) for b in shown] == boxes, method
+    # shuffling is for mini-batches, a seed for shuffling
+    assert page.is_disabled("#reg-shuffle") and page.is_disabled("#reg-seed")
+    set_box(page, "#reg-batch", "4")
+    assert page.is_enabled("#reg-shuffle") and page.is_disabled("#reg-seed")
+    page.check("#reg-shuffle")
+    assert page.is_enabled("#reg-seed")
+    app.assert_clean()
+
+
+def test_momentum_on_the_card_is_named_and_reaches_least_squares(app):
+    page = app.page
+    want = least_squares()
+    fit_with(page, "momentum", "0.1", "3000", opt_beta="0.5")
+    wait_for_row(page, "method", "momentum (heavy ball): β = 0.5")
+    page.wait_for_function(
+        """(w) => { const td = document.querySelector("#reg-table td[data-key='theta']");
+                    const v = td.textContent.replace(/[()]/g, '').split(',').map(Number);
+                    return Math.abs(v[0] - w[0]) < 1e-4 && Math.abs(v[1] - w[1]) < 1e-4; }""",
+        arg=want.tolist())
+    assert numbers(page.inner_text("#reg-table td[data-key='theta']")) == pytest.approx(want, rel=1e-5)
+    assert numbers(page.inner_text("#reg-table td[data-key='closed_form']")) == pytest.approx(want, rel=1e-5)
+    assert page.inner_text("#reg-table tr:has(td[data-key='theta']) th") == "θ by momentum (server)"
+    assert "With feature scaling, momentum converged in" in page.inner_text("#reg-status")
+    # the loss curve and the path are the server's run for the same request
+    run = httpx.post(app.base_url + "/api/regress", timeout=60, json=regression_body(
+        method="momentum", opt={"beta": 0.5}, rate=0.1, epochs=3000)).json()
+    assert run["converged"] and run["hyper"] == {"beta": 0.5}
+    page.locator("#reg-loss").scroll_into_view_if_needed()
+    page.wait_for_function("(n) => (document.querySelector('#reg-loss').data || [])[0]?.y.length === n",
+                           arg=len(run["losses"]))
+    assert plot_data(page, "#reg-loss")[0]["y"] == pytest.approx(run["losses"], rel=1e-12)
+    # the permalink keeps the optimizer (written shortly after each change)
+    page.wait_for_function("() => location.hash.includes('rm=momentum') && location.hash.includes('ropt=beta%3D0.5')")
+    app.assert_clean()
+
+
+def test_adam_on_shuffled_mini_batches_with_a_seed_is_the_servers_reproducible_run(app):
+    page = app.page
+    fit_with(page, "adam", "0.05", "400", batch="4")
+    page.check("#reg-shuffle")
+    set_box(page, "#reg-seed", "3")
+    wait_for_row(page, "batch", "4 rows per batch (sgd), shuffled every epoch (seed 3)")
+    wait_for_row(page, "method", "Adam: β1 = 0.9, β2 = 0.999, ε = 1.0e-8")
+    run = httpx.post(app.base_url + "/api/regress", timeout=60, json=regression_body(
+        method="adam", rate=0.05, epochs=400, batch=4, shuffle=True, seed=3)).json()
+    theta = numbers(page.inner_text("#reg-table td[data-key='theta']"))
+    assert theta == pytest.approx(run["theta"], rel=1e-5)  # the same shuffles: the same θ
+    assert theta == pytest.approx(least_squares(), abs=0.1)
+    assert page.inner_text("#reg-table tr:has(td[data-key='theta']) th") == "θ by Adam (server)"
+    app.assert_clean()
+
+
+def test_a_momentum_of_one_on_the_card_is_refused_with_the_valid_range(app):
+    page = app.page
+    fit_with(page, "momentum", "0.1", "100", opt_beta="1")
+    page.wait_for_function("() => document.querySelector('#reg-status.error')"
+                           "?.textContent.includes('out of range')")
+    status = page.inner_text("#reg-status")
+    assert "The server could not fit: β (beta) = 1 is out of range for momentum: it must be in [0, 1)" in status
+    assert "the usual value is 0.9" in status
+    # no replayed gd θ is passed off as momentum's; the least-squares θ is still shown
+    assert page.locator("#reg-table td[data-key='theta']").count() == 0
+    assert numbers(page.inner_text("#reg-table td[data-key='closed_form']")) == pytest.approx(least_squares(), rel=1e-5)
+    app.assert_clean()
+
+
+def test_a_permalink_restores_the_optimizer(context, base_url):
+    rec = open_page(context, base_url, "/#rm=adam&ropt=beta1%3D0.8&rb=4&rsh=1&rseed=3&reta=0.05&ep=50")
+    page = rec.page
+    try:
+        wait_ready(page)
+        assert page.input_value("#reg-method") == "adam"
+        assert page.input_value("#reg-opt-beta1") == "0.8" and page.input_value("#reg-opt-beta2") == ""
+        assert page.input_value("#reg-batch") == "4" and page.is_checked("#reg-shuffle")
+        assert page.input_value("#reg-seed") == "3"
+        wait_for_row(page, "method", "Adam: β1 = 0.8")
+        wait_for_row(page, "batch", "shuffled every epoch (seed 3)")
+        rec.assert_clean()
+    finally:
+        page.close()

@@ -51,7 +51,9 @@ API: dict[str, tuple[type[schemas._Request], Any, str]] = {
                 "[--method gd,nesterov,adam] [--opt beta=0.9] [--line-search armijo] --json`; "
                 "one method answers one run, several `{\"runs\": [...]}`."),
     "regress": (schemas.RegressRequest, schemas.RegressResponse,
-                "Linear regression on CSV text: `nablab regress DATA --x … --y … --json`."),
+                "Linear regression on CSV text: `nablab regress DATA --x … --y … [--method adam] "
+                "[--opt beta1=0.9] [--batch 30 --shuffle --seed 2] --json`; the same optimizers "
+                "as /api/descent but newton, with the least-squares θ next to the result."),
     "plot": (schemas.PlotRequest, schemas.PlotResponse,
              "f and ∇f sampled on a grid (contours, surface, arrows); see docs/http-api.md."),
     "lab": (schemas.LabRequest, schemas.LabResponse,

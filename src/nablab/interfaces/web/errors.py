@@ -79,6 +79,9 @@ def validation_message(errors: list[dict]) -> tuple[str, str | None]:
                 "shorten it, or split the work into smaller functions")
     if text_field and kind == "string_too_short":
         return f"{text_field} is empty", "type something, e.g. x^2 y + sin(xy)"
+    if kind == schemas.CORE_ERROR:  # refused by the core while validating: its own words
+        ctx = first.get("ctx") or {}
+        return str(ctx.get("message") or msg), ctx.get("hint")
     if loc and loc[0] in schemas.FIELD_CHOICES:  # a name outside a fixed list (method, …)
         return _choice_message(loc[0], [e for e in errors if _field(e) == loc[0]])
     if loc and loc[0] in schemas.FIELD_HELP:  # a number out of range or not a number

@@ -12,12 +12,18 @@ them and the contract test (tests/web/test_contract.py) checks them.
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator
+from pydantic_core import PydanticCustomError
 
-from nablab.optimize.methods import LINE_SEARCHES, METHODS
+from nablab.errors import NablabError
+from nablab.optimize.linear import BATCH_METHODS
+from nablab.optimize.methods import LINE_SEARCHES, METHODS, PARAMETERS, Hyper
+from nablab.optimize.regression import CHOOSE_METHOD, REGRESSION_METHODS, check_method
 from nablab.parse.values import split_names
 
 MAX_TEXT = 2000
@@ -26,6 +32,7 @@ MAX_NAMES = 32
 MAX_RATE = 1e6
 MAX_ITERATIONS = 10_000
 MAX_EPOCHS = 100_000
+MAX_BATCH = 1_000_000
 
 # Human words for the numbers people type (the page shows them next to the control), by field
 # name: pydantic's own ("Input should be greater than 0") names no quantity and offers no way on.
@@ -37,6 +44,10 @@ FIELD_HELP: dict[str, tuple[str, str]] = {
     "epochs": (f"epochs must be a whole number from 1 to {MAX_EPOCHS:,}",
                "a few hundred is a good start"),
     "tol": ("the tolerance must be a positive number", "e.g. 1e-8: stop when ‖∇f‖ < tol"),
+    "batch": (f"the batch size must be a whole number from 1 to {MAX_BATCH:,}",
+              "leave it out for the full batch"),
+    "seed": ("the seed must be a whole number from 0 to 2⁶³ − 1",
+             "e.g. 3: the same seed gives the same shuffles"),
 }
 
 # Fields whose values are names from a fixed list: a name outside it is answered in the core's
@@ -44,7 +55,19 @@ FIELD_HELP: dict[str, tuple[str, str]] = {
 FIELD_CHOICES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "method": ("method", "the methods are", METHODS),
     "line_search": ("line search", "the step sizes are", LINE_SEARCHES),
+    "batch_method": ("batch method", "the batch methods are", BATCH_METHODS),
 }
+
+#: the error type of a value refused in the core's own words while validating (its ctx carries
+#: the core's message and hint; errors.validation_message answers them as they are)
+CORE_ERROR = "nablab"
+
+
+def core_error(err: NablabError) -> PydanticCustomError:
+    """A refusal by the core (a :class:`NablabError`) raised from a validator: the 422 is the
+    core's error object, not pydantic's wording."""
+    return PydanticCustomError(CORE_ERROR, "{message}", {"message": err.message,
+                                                         "hint": err.hint})
 
 # JSON numbers and booleans only, as the schema says (no "1.5" strings, no 1 for true)
 Float = Annotated[float, Strict()]
@@ -151,10 +174,55 @@ class CheckRequest(_Request):
 
 
 MethodName = Literal["gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "newton"]
+RegressMethod = Literal["gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"]
+BatchMethod = Literal["sgd", "svrg"]
 LineSearch = Literal["fixed", "armijo", "wolfe"]
 #: ``"gd"``, ``"gd,momentum,adam"``: one method or several, comma-separated
 METHOD_LIST = rf"^\s*({'|'.join(METHODS)})(\s*,\s*({'|'.join(METHODS)}))*\s*$"
-HYPER = ("beta", "mu", "rho", "beta1", "beta2", "eps", "alpha")
+
+#: ``opt``: method parameters by name → value (CLI --opt), the one shape of every endpoint that
+#: runs named methods (/api/descent, /api/regress)
+MethodOptions = dict[Annotated[str, Field(min_length=1, max_length=16)], Float]
+
+
+def _hypers(methods: Sequence[str]) -> list[tuple[Hyper, list[str]]]:
+    """The parameters the methods take, each once, with the methods that take it."""
+    out: dict[str, tuple[Hyper, list[str]]] = {}
+    for m in methods:
+        for h in PARAMETERS[m]:
+            out.setdefault(h.name, (h, []))[1].append(m)
+    return list(out.values())
+
+
+def _hyper_schema(h: Hyper, methods: list[str]) -> dict[str, Any]:
+    """One parameter in JSON Schema: its range and usual value, as the core checks it."""
+    out: dict[str, Any] = {"type": "number", "default": h.default,
+                           "description": f"{h.symbol} ({', '.join(methods)}): the {h.meaning}"}
+    out["exclusiveMinimum" if h.low_open else "minimum"] = h.low
+    if math.isfinite(h.high):
+        out["exclusiveMaximum" if h.high_open else "maximum"] = h.high
+    return out
+
+
+def method_options(methods: Sequence[str]) -> Any:
+    """The ``opt`` field (a :data:`MethodOptions`) for an endpoint running ``methods``: the
+    schema states each parameter's range and usual value under its name (other spellings such
+    as ``"β1"`` are further keys); which names the chosen method takes, and the ranges, are the
+    core's to check, so a refusal is its 422 naming the valid names or the range."""
+    hypers = _hypers(methods)
+    props = {h.name: _hyper_schema(h, ms) for h, ms in hypers}
+
+    def extra(schema: dict[str, Any]) -> None:
+        for branch in schema.get("anyOf", [schema]):
+            if branch.get("type") == "object":
+                branch["properties"] = props
+
+    names = "; ".join(f"{h.name} ({h.symbol}, {', '.join(ms)}: in {h.range_text()}, usually "
+                      f"{h.default:g})" for h, ms in hypers)
+    return Field(None, max_length=len(hypers), json_schema_extra=extra, description=(
+        f"method parameters by their names in the literature (CLI --opt): {names}; Greek keys "
+        '("β1") work too; a name the chosen method does not take, or a value out of range, is '
+        "a 422 naming the valid ones"))
 
 
 class DescentRequest(_Request):
@@ -175,11 +243,7 @@ class DescentRequest(_Request):
         None, description="one method (`\"adam\"`: one result) or several (`\"gd,adam\"` or "
         "`[\"gd\", \"adam\"]`: `{\"runs\": [...]}`, one result each, in the order given) of "
         + ", ".join(METHODS))
-    opt: dict[Annotated[str, Field(min_length=1, max_length=16)], Float] | None = Field(
-        None, max_length=len(HYPER), description="method parameters by their names in the "
-        "literature (CLI --opt): beta (β, momentum), mu (μ, nesterov), rho (ρ, rmsprop), beta1, "
-        "beta2 (β1, β2, adam), eps (ε: adagrad, rmsprop, adam), alpha (α, newton's step); a "
-        "name no chosen method takes, or a value out of range, is a 422 naming the valid ones")
+    opt: MethodOptions | None = method_options(METHODS)
     line_search: LineSearch | dict[Literal["gd", "newton"], LineSearch] | None = Field(
         None, description="step size for gd and newton (CLI --line-search): fixed η, armijo "
         "(backtracking) or wolfe (strong Wolfe); one for every method, or per method, "
@@ -204,7 +268,8 @@ class DescentRequest(_Request):
 
 class RegressRequest(_Request):
     """`nablab regress DATA.csv [--x COL[,COL…]] [--y COL] [--rate] [--epochs] [--tol] [--scale]
-    [--compare-scaling] [--batch]` with the CSV as text (no file paths, no Dask scheduler)."""
+    [--compare-scaling] [--batch] [--batch-method] [--method adam] [--opt beta1=0.9] [--shuffle]
+    [--seed]` with the CSV as text (no file paths, no Dask scheduler)."""
 
     data: Annotated[str, Field(min_length=1, max_length=MAX_CSV,
                                description="CSV text with a header row")]
@@ -216,12 +281,41 @@ class RegressRequest(_Request):
     tol: Float | None = Field(None, gt=0)
     scale: Bool | None = None
     compare_scaling: Bool | None = None
-    batch: Int | None = Field(None, ge=1, le=1_000_000)
+    batch: Int | None = Field(None, ge=1, le=MAX_BATCH, description="mini-batch size "
+                              "(default: the full batch)")
+    batch_method: BatchMethod | None = Field(
+        None, description="mini-batch updates (CLI --batch-method): sgd, each batch's gradient "
+        "at the constant rate, or svrg, variance-reduced, which converges to least squares")
+    method: RegressMethod | None = Field(
+        None, description="the update rule (CLI --method), one of " + ", ".join(
+            REGRESSION_METHODS) + " (default gd; newton is not offered: one Newton step on "
+        "the quadratic J is the closed form, which every answer carries)")
+    opt: MethodOptions | None = method_options(REGRESSION_METHODS)
+    shuffle: Bool | None = Field(None, description="mini-batches: reorder the rows every epoch")
+    seed: Int | None = Field(None, ge=0, le=2**63 - 1, description="the shuffle's seed "
+                             "(reproducible runs; needs shuffle)")
 
     @field_validator("x", mode="after")
     @classmethod
     def _names(cls, v: Any) -> list[str] | None:
         return split_names(v)
+
+    @field_validator("method", mode="before")
+    @classmethod
+    def _method(cls, v: Any) -> Any:
+        """A name outside the list is refused in the core's words (newton: why it is not
+        offered; "gd,adam": one at a time), or, for a spelling the core would read ("Adam"),
+        as an unknown method: the API takes the names as listed."""
+        if v is None or (isinstance(v, str) and v in REGRESSION_METHODS):
+            return v
+        if not isinstance(v, str):
+            raise core_error(NablabError('method takes one method\'s name, e.g. "adam"',
+                                         hint=CHOOSE_METHOD))
+        try:
+            check_method(v, {})
+        except NablabError as err:
+            raise core_error(err) from None
+        raise core_error(NablabError(f"unknown method {v!r}", hint=CHOOSE_METHOD))
 
 
 class PlotOptions(_Request):
@@ -517,6 +611,15 @@ class RegressResponse(_Answer):
     scaling: dict[str, Any] | None = None
     curvature: dict[str, Any] | None = None
     comparison: dict[str, Any] | None = None
+    closed_form_loss: Num = Field(description="J at the least-squares θ")
+    max_rel_diff: Num = Field(description="the largest relative difference of θ to the "
+                              "least-squares θ")
+    method: RegressMethod = Field(description="the update rule")
+    hyper: dict[str, Num] = Field(description="the method's parameters as used, by name")
+    batch: int | None = Field(description="the mini-batch size (null: the full batch)")
+    batch_method: BatchMethod | None = Field(description="with a batch: sgd or svrg")
+    shuffle: bool
+    seed: int | None
 
 
 class Arrows(_Answer):

@@ -59,6 +59,16 @@ def _check(p: dict) -> dict:
     return to_json(api.check_answer(p["text"], p["var"], p["answer"], p.get("variables")))
 
 
+def _method_options(p: dict, methods: list[str]) -> dict[str, Any]:
+    """The request's ``opt`` (the methods' parameters by name), checked by the core against the
+    methods before it becomes keyword arguments: a name no method takes — ``rate``, ``epochs``,
+    ``gamma`` — is the core's 422 naming the ones they take, never a clash with the call's own
+    arguments (a TypeError, a 500) or a way around the schema's limits."""
+    hyper = p.get("opt") or {}
+    resolve(methods, hyper)
+    return hyper
+
+
 def _descent(p: dict) -> dict:
     """One method → one run; several (``"gd,adam"`` or a list) → ``{"runs": [...]}``, as
     ``nablab descent --method gd,adam --json``. A line search given per method
@@ -67,19 +77,18 @@ def _descent(p: dict) -> dict:
     opts = {k: p[k] for k in ("variables", "iterations", "method", "tol", "params") if k in p}
     if "iterations" in opts:
         opts["steps"] = opts.pop("iterations")
-    hyper = p.get("opt") or {}
+    names = method_names(opts.get("method", "gd"))
+    hyper = _method_options(p, names)
     search = p.get("line_search", "fixed")
     if not isinstance(search, dict):
         return to_json(api.descent(p["text"], p["start"], p.get("rate"), line_search=search,
                                    **opts, **hyper))
     method = opts.pop("method", "gd")
-    names = method_names(method)
     stray = [m for m in search if m not in names]
     if stray:
         raise NablabError(f"line_search names {stray[0]}, which is not among the methods "
                           f"({', '.join(names)})", hint=f"add {stray[0]} to method, or leave "
                           "it out of line_search")
-    resolve(names, hyper)  # unknown or out-of-range parameters: the error names the known ones
     groups: dict[str, list[str]] = {}
     for m in names:
         groups.setdefault(search.get(m, "fixed"), []).append(m)
@@ -112,9 +121,11 @@ def _read_csv(text: str) -> Any:
 
 
 def _regress(p: dict) -> dict:
-    opts = {k: p[k] for k in ("rate", "epochs", "tol", "scale", "compare_scaling", "batch")
-            if k in p}
-    return to_json(api.regress(_read_csv(p["data"]), p.get("x"), p.get("y"), **opts))
+    """``nablab regress DATA --json`` on the CSV text, with the method and its parameters."""
+    opts = {k: p[k] for k in ("rate", "epochs", "tol", "scale", "compare_scaling", "batch",
+                              "batch_method", "method", "shuffle", "seed") if k in p}
+    hyper = _method_options(p, [opts.get("method", "gd")])
+    return to_json(api.regress(_read_csv(p["data"]), p.get("x"), p.get("y"), **opts, **hyper))
 
 
 def _plot(p: dict) -> dict:

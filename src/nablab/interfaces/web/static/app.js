@@ -6,17 +6,20 @@ import { abort, post, variablesField } from "./api.js";
 import { edited, track } from "./busy.js";
 import { $, clear, copyText, debounce, el, fmt, formatAssignments, parseAssignments, setStatus } from "./dom.js";
 import {
-  chooseMethods, chosenMethods, initDescent, lineSearches, METHODS, pause, resetDescent, setEta, setLineSearches, setOptions,
+  chooseMethods, chosenMethods, initDescent, lineSearches, pause, resetDescent, setEta, setLineSearches, setOptions,
   start as startDescent, typedOptions,
 } from "./descent.js";
 import { clearGraph, initGraph, refreshGraph } from "./graph.js";
 import { initInput, setVariables, variablesText } from "./input.js";
 import { typesetStatic } from "./math.js";
+import { METHODS, parametersText, parseParameters } from "./optimizers.js";
 import { isEmbed, readState, writeState } from "./permalink.js";
 import { clearPlots, draw, loadGrid, onPlotClick, plotBody, renderSliders, setGrid, setOverlay, setSlider } from "./plots.js";
 import { clearPoint, gradientAt, num, pointValues, showPoint } from "./point.js";
 import { DEFAULT_ETAS, PRESETS } from "./presets.js";
-import { generate, getPoints, initRegression, redrawRegression, runFit, setPoints } from "./regression.js";
+import {
+  applyRegressionState, generate, getPoints, initRegression, redrawRegression, regressionState, runFit, setPoints,
+} from "./regression.js";
 import { initResults, markStale, showResults } from "./results.js";
 import { renderSteps, showStepsError } from "./steps.js";
 import { initTheme, OKABE_ITO, onThemeChange } from "./theme.js";
@@ -66,7 +69,7 @@ function syncFromControls() {
   const methods = chosenMethods();
   state.method = methods.length === 1 && methods[0] === "gd" ? "" : methods.join(",");
   state.lineSearch = Object.entries(lineSearches()).map(([m, v]) => `${m}:${v}`).join(",");
-  state.opt = Object.entries(typedOptions()).filter(([, v]) => Number.isFinite(v)).map(([k, v]) => `${k}=${v}`).join(",");
+  state.opt = parametersText(typedOptions());
 }
 
 const saveHash = debounce(() => {
@@ -77,7 +80,7 @@ const saveHash = debounce(() => {
     fixed: Object.entries(state.fixed).map(([k, v]) => `${k}=${v}`).join(","),
     regData: pts.length <= 60 ? pts.map((p) => p.join(",")).join(";") : "",
     regScale: $("#reg-scale").checked ? "" : "0",  // on by default
-    regEta: $("#reg-eta").value, regEpochs: $("#reg-epochs").value,
+    regEta: $("#reg-eta").value, regEpochs: $("#reg-epochs").value, ...regressionState(),
     theme: document.documentElement.dataset.theme || "",
   });
   $("#full-page").href = "/" + window.location.hash;  // the embed's link: the same view, full
@@ -96,9 +99,7 @@ function applyControls(s) {
   if (s.start !== undefined) $("#start").value = s.start;
   if (s.method !== undefined) chooseMethods(String(s.method || "gd").split(","));
   if (s.lineSearch !== undefined) setLineSearches(Object.fromEntries(String(s.lineSearch).split(",").filter(Boolean).map((p) => p.split(":"))));
-  if (s.opt !== undefined) {
-    setOptions(Object.fromEntries(String(s.opt).split(",").filter(Boolean).map((p) => p.split("=")).filter(([, v]) => Number.isFinite(Number(v)))));
-  }
+  if (s.opt !== undefined) setOptions(parseParameters(s.opt));
   if (s.xVar) state.xVar = s.xVar;
   if (s.yVar) state.yVar = s.yVar;
 }
@@ -503,6 +504,7 @@ function init() {
   if (saved.regScale !== undefined) $("#reg-scale").checked = saved.regScale !== "0";
   if (saved.regEta) $("#reg-eta").value = saved.regEta;
   if (saved.regEpochs) $("#reg-epochs").value = saved.regEpochs;
+  applyRegressionState(saved);
   if (saved.text !== undefined) {
     applyControls(saved);
     input.reparse();

@@ -7,6 +7,7 @@
 import { post, variablesField } from "./api.js";
 import { track } from "./busy.js";
 import { $, clear, el, fmt, setStatus, whenVisible } from "./dom.js";
+import { METHODS, methodChoices, readParameters, settingsText, writeParameters } from "./optimizers.js";
 import { DEFAULT_ITERATIONS, presetOf } from "./presets.js";
 import { OKABE_ITO, plotColors, PLOT_CONFIG } from "./theme.js";
 import { loadPlotly } from "./vendor.js";
@@ -32,19 +33,6 @@ export function setEta(eta) {
 }
 
 export function currentRun() { return run; }
-
-/** The methods in the order the page lists them, with their names, colours and parameters. */
-export const METHODS = {
-  gd: { label: "gd", name: "Gradient descent", color: OKABE_ITO.blue, dash: "solid", opts: [] },
-  momentum: { label: "momentum", name: "Momentum", color: OKABE_ITO.vermillion, dash: "dash", opts: ["beta"] },
-  nesterov: { label: "Nesterov", name: "Nesterov", color: OKABE_ITO.green, dash: "dot", opts: ["mu"] },
-  adagrad: { label: "AdaGrad", name: "AdaGrad", color: "#882255", dash: "dashdot", opts: ["eps"] },
-  rmsprop: { label: "RMSProp", name: "RMSProp", color: OKABE_ITO.sky, dash: "longdash", opts: ["rho", "eps"] },
-  adam: { label: "Adam", name: "Adam", color: OKABE_ITO.orange, dash: "longdashdot", opts: ["beta1", "beta2", "eps"] },
-  newton: { label: "Newton", name: "Newton's method", color: OKABE_ITO.purple, dash: "solid", opts: ["alpha"] },
-};
-const SYMBOLS = { beta: "β", mu: "μ", rho: "ρ", beta1: "β1", beta2: "β2", eps: "ε", alpha: "α" };
-const LINE_SEARCH_WORDS = { armijo: "Armijo backtracking", wolfe: "strong-Wolfe line search" };
 
 /** The chosen methods, in the page's order. */
 export function chosenMethods() {
@@ -75,21 +63,9 @@ export function setLineSearches(map) {
 }
 
 /** The parameters typed in (empty boxes take the method's usual value). */
-export function typedOptions() {
-  const out = {};
-  for (const input of document.querySelectorAll("#methods input.opt")) {
-    const raw = input.value.trim();
-    if (raw !== "") out[input.dataset.opt] = Number(raw);
-  }
-  return out;
-}
+export function typedOptions() { return readParameters($("#methods")); }
 
-export function setOptions(map) {
-  for (const input of document.querySelectorAll("#methods input.opt")) {
-    const v = map[input.dataset.opt];
-    input.value = v === undefined || v === null ? "" : String(v);
-  }
-}
+export function setOptions(map) { writeParameters($("#methods"), map); }
 
 /** A parameter box or line search only matters while its method is chosen: the others are
  *  disabled (and not sent; the server refuses a parameter no chosen method takes). */
@@ -145,6 +121,7 @@ function pointList(raw, variables) {
 
 export function initDescent(options) {
   hooks = options;
+  methodChoices($("#methods-help"));  // the choices, built from the one table of optimizers
   $("#descent-explain").setAttribute("aria-live", "polite");  // it replaces the status line's news
   const slider = $("#eta-slider");
   slider.addEventListener("input", () => {
@@ -342,14 +319,6 @@ function swatch(method) {
   const node = el("span", { class: "swatch", "aria-hidden": "true" });
   node.style.background = METHODS[method]?.color || "gray";
   return node;
-}
-
-function settingsText(r) {
-  const parts = [];
-  if (r.method !== "newton") parts.push(`η = ${fmt(r.rate, 4)}`);
-  for (const [k, v] of Object.entries(r.hyper || {})) parts.push(`${SYMBOLS[k] || k} = ${fmt(v, 4)}`);
-  if (r.line_search && r.line_search !== "fixed") parts.push(LINE_SEARCH_WORDS[r.line_search] || r.line_search);
-  return parts.join(", ");
 }
 
 function spreadText(s) {

@@ -5,6 +5,7 @@ const KEYS = {
   text: "f", variables: "v", form: "form", point: "at", direction: "dir", xVar: "xv", yVar: "yv",
   xRange: "xr", yRange: "yr", fixed: "fix", eta: "eta", iterations: "it", start: "from", theme: "theme",
   preset: "p", method: "m", lineSearch: "ls", opt: "opt", regData: "data", regScale: "scale", regEta: "reta", regEpochs: "ep",
+  regMethod: "rm", regOpt: "ropt", regBatch: "rb", regShuffle: "rsh", regSeed: "rseed",
 };
 
 export function readState(location = window.location) {

@@ -1,14 +1,19 @@
 // Linear regression, the chapter's opening: data (generated, uploaded CSV or dragged), the fit,
 // contours of J(θ0, θ1) with the descent path and the closed-form optimum, the two partials as
-// the chapter writes them, the loss curve, and the feature-scaling switch.
+// the chapter writes them, the loss curve, the feature-scaling switch, and the optimizer: the
+// methods of the descent card but Newton's (the same labels and parameter boxes, from
+// optimizers.js), mini-batches, shuffling and its seed.
 //
-// The symbolic partials and the reported θ / least-squares θ come from /api/regress. The path
-// drawn on the J contours is replayed here with the same full-batch update θ ← θ − η∇J (a few
-// multiply-adds per point), so that dragging a point redraws at once without a server round trip.
+// The symbolic partials, the reported θ / least-squares θ and the path come from /api/regress.
+// For full-batch gradient descent the path on the J contours is first replayed here with the
+// same update θ ← θ − η∇J (a few multiply-adds per point), so that dragging a point redraws at
+// once without a server round trip; the other methods and mini-batches are drawn from the
+// server's answer only (the page does not re-implement them).
 
 import { post } from "./api.js";
 import { $, clear, debounce, el, fmt, setStatus, whenVisible } from "./dom.js";
 import { partialTex, renderTex, texNode } from "./math.js";
+import { hyperText, METHODS, methodSelect, parameterBox, parametersText, parseParameters, readParameters, writeParameters } from "./optimizers.js";
 import { eventToData, pixelDistance } from "./plotcoords.js";
 import { OKABE_ITO, plotColors, PLOT_CONFIG } from "./theme.js";
 import { loadPlotly } from "./vendor.js";
@@ -127,9 +132,81 @@ function typedEta() {
 
 const plural = (k, word) => `${k} ${word}${k === 1 ? "" : "s"}`;
 
-/** How a run ended, as a sentence about θ (server fields: converged, diverged, iterations). */
-function outcome(run, rate, auto) {
-  const eta = `η = ${fmt(rate, 4)}${auto ? ", chosen automatically as 1/L" : ""}`;
+/** The server's rule for an automatic η (`rate_rule`), in words. */
+const RATE_RULES = { "1/L": "1/L", "1/L_batch": "1/L of the steepest mini-batch", "default 0.01": "the adaptive methods' usual 0.01" };
+const ruleWords = (rule) => RATE_RULES[rule] || rule || "1/L";
+
+/** The parameter boxes made so far, by name: a box keeps what was typed in it while another
+ *  method is chosen. */
+const optBoxes = new Map();
+
+export function regressionMethod() {
+  const m = $("#reg-method").value;
+  return m in METHODS ? m : "gd";
+}
+
+/** The mini-batch size typed, or null for the full batch (a number the server refuses, like
+ *  2.5, is sent as typed: its answer says why). */
+function typedBatch() {
+  const raw = $("#reg-batch").value.trim();
+  return raw === "" || !Number.isFinite(Number(raw)) ? null : Number(raw);
+}
+
+/** The chosen method's parameter boxes; shuffling only with mini-batches, a seed only when
+ *  shuffling (the server refuses a seed without it). */
+function syncMethodControls() {
+  const method = regressionMethod();
+  $("#reg-opts").replaceChildren(...METHODS[method].opts.map((opt) => {
+    if (!optBoxes.has(opt)) optBoxes.set(opt, el("span", { class: "pair" }, ...parameterBox(opt, "reg-opt-")));
+    return optBoxes.get(opt);
+  }));
+  $("#reg-method-box").dataset.method = method;
+  const batched = typedBatch() !== null;
+  $("#reg-shuffle").disabled = !batched;
+  $("#reg-seed").disabled = !batched || !$("#reg-shuffle").checked;
+}
+
+/** The optimizer's part of the request: the method, the typed parameters (empty boxes: the
+ *  usual values), the mini-batch size, shuffle and its seed. */
+function methodRequest() {
+  const out = { method: regressionMethod() };
+  const opt = readParameters($("#reg-opts"));
+  if (Object.keys(opt).length) out.opt = opt;
+  const batch = typedBatch();
+  if (batch !== null) {
+    out.batch = batch;
+    if ($("#reg-shuffle").checked) {
+      out.shuffle = true;
+      const seed = $("#reg-seed").value.trim();
+      if (seed !== "" && Number.isFinite(Number(seed))) out.seed = Number(seed);
+    }
+  }
+  return out;
+}
+
+/** The optimizer's controls for the permalink (gd, the full batch and no shuffle are left out). */
+export function regressionState() {
+  const m = methodRequest();
+  return {
+    regMethod: m.method === "gd" ? "" : m.method, regOpt: parametersText(m.opt || {}),
+    regBatch: m.batch ?? "", regShuffle: m.shuffle ? "1" : "", regSeed: m.seed ?? "",
+  };
+}
+
+export function applyRegressionState(s) {
+  if (s.regMethod !== undefined) $("#reg-method").value = s.regMethod in METHODS && s.regMethod !== "newton" ? s.regMethod : "gd";
+  syncMethodControls();
+  if (s.regOpt !== undefined) writeParameters($("#reg-opts"), parseParameters(s.regOpt));
+  if (s.regBatch !== undefined) $("#reg-batch").value = s.regBatch;
+  if (s.regShuffle !== undefined) $("#reg-shuffle").checked = s.regShuffle === "1";
+  if (s.regSeed !== undefined) $("#reg-seed").value = s.regSeed;
+  syncMethodControls();
+}
+
+/** How a run ended, as a sentence about θ (server fields: converged, diverged, iterations);
+ *  ``rule`` is the server's rule for an automatic η, null for a typed one. */
+function outcome(run, rate, rule) {
+  const eta = `η = ${fmt(rate, 4)}${rule ? `, chosen automatically as ${ruleWords(rule)}` : ""}`;
   if (run.diverged) return `diverged after ${plural(run.iterations, "epoch")} (${eta}): η is too large for this data.`;
   if (run.converged) return `converged in ${plural(run.iterations, "epoch")} (${eta}).`;
   return `did not converge within ${plural(run.iterations, "epoch")} (${eta}); θ is still short of the least-squares θ.`;
@@ -137,11 +214,13 @@ function outcome(run, rate, auto) {
 
 /** Plain sentences for the status line: this run, then the same settings in the other coordinates. */
 export function fitMessage(d, scale, auto) {
-  const own = `With${scale ? "" : "out"} feature scaling, gradient descent ${outcome(d, d.rate, auto)}`;
+  const rule = auto ? d.rate_rule : null;
+  const who = METHODS[d.method]?.words || "gradient descent";
+  const own = `With${scale ? "" : "out"} feature scaling, ${who} ${outcome(d, d.rate, rule)}`;
   const other = scale ? d.comparison?.unscaled : d.comparison?.scaled;
   if (!other) return own;
   const kappa = (c) => (c && Number.isFinite(c.condition_number) ? fmt(c.condition_number, 3) : "?");
-  const otherText = `With${scale ? "out" : ""} it, the same ${auto ? "rule" : "η"} ${outcome(other, other.rate, auto)}`;
+  const otherText = `With${scale ? "out" : ""} it, the same ${auto ? "rule" : "η"} ${outcome(other, other.rate, null)}`;
   const why = ` J's condition number is ${kappa(d.comparison.unscaled)} without scaling and ${kappa(d.comparison.scaled)} with it:`
     + " the larger it is, the more elongated J's contours and the slower descent.";
   // with standardised x, J's contours are circles: η = 1/L lands on the optimum at once
@@ -155,17 +234,20 @@ export async function runFit() {
   if (points.length < 2) { setStatus($("#reg-status"), "error", "Regression needs at least two points."); return; }
   const eta = typedEta(), epochs = Math.round(Number($("#reg-epochs").value)) || 500;
   const scale = $("#reg-scale").checked;
-  fit = descend(points, eta, epochs, scale);  // drawn at once; replaced by the server's path below
+  const optimizer = methodRequest();
+  // full-batch gd is replayed and drawn at once; other runs start from θ = 0 until the answer
+  const replayed = optimizer.method === "gd" && optimizer.batch === undefined ? epochs : 0;
+  fit = descend(points, eta, replayed, scale);  // replaced by the server's path below
   draw();
   hooks.onChange?.();
-  const result = await post("regress", { data: toCsv(points), x: "x", y: "y", rate: eta, epochs, scale, compare_scaling: true }, "regress");
+  const result = await post("regress", { data: toCsv(points), x: "x", y: "y", rate: eta, epochs, scale, compare_scaling: true, ...optimizer }, "regress");
   if (result.aborted) return;
   const body = clear($("#reg-table tbody"));
   const row = (label, value, key) => body.append(el("tr", {}, el("th", { scope: "row", text: label }), el("td", { text: value, dataset: { key } })));
   if (result.ok) {
     const d = result.data;
     if (scale && d.scaling && Array.isArray(d.scaling.mean)) {
-      fit = descend(points, d.rate, epochs, scale, { mean: d.scaling.mean[0], sd: d.scaling.std[0] });
+      fit = descend(points, d.rate, replayed, scale, { mean: d.scaling.mean[0], sd: d.scaling.std[0] });
     }
     if (Array.isArray(d.path) && d.path.length) {
       // the server's θ per epoch (original coordinates), drawn in the coordinates descent used
@@ -180,10 +262,19 @@ export async function runFit() {
     const parts = (d.partials || []).map((p) => `${partialTex(p.variable || "theta", "J")} = ${p.latex_chapter || p.latex}`);
     if (!parts.length) parts.push(CHAPTER_PARTIALS);
     for (const tex of parts) box.append(texNode(tex, true, "div"));
-    row("θ by gradient descent (server)", `(${(d.theta || []).map((v) => fmt(v, 6)).join(", ")})`, "theta");
+    const m = METHODS[d.method] || METHODS.gd;
+    const hyper = hyperText(d.hyper);
+    row("method", `${m.choice}${hyper ? `: ${hyper}` : ""}`, "method");
+    if (d.batch) {
+      const order = d.shuffle ? `, shuffled every epoch${d.seed === null || d.seed === undefined ? "" : ` (seed ${d.seed})`}` : "";
+      row("mini-batches", `${plural(d.batch, "row")} per batch (${d.batch_method})${order}`, "batch");
+    }
+    row(`θ by ${m.words} (server)`, `(${(d.theta || []).map((v) => fmt(v, 6)).join(", ")})`, "theta");
     row("θ by least squares (closed form)", `(${(d.closed_form || []).map((v) => fmt(v, 6)).join(", ")})`, "closed_form");
+    row("largest relative difference to least squares", fmt(d.max_rel_diff, 3), "max_rel_diff");
     row("final loss J", fmt(d.loss, 6), "loss");
-    row("learning rate η", `${fmt(d.rate, 6)}${eta === null ? " (automatic: 1/L)" : ""}`, "rate");
+    row("J at least squares", fmt(d.closed_form_loss, 6), "closed_form_loss");
+    row("learning rate η", `${fmt(d.rate, 6)}${eta === null ? ` (automatic: ${ruleWords(d.rate_rule)})` : ""}`, "rate");
     row("epochs", `${d.iterations}${d.converged ? " (converged)" : d.diverged ? " (diverged)" : " (not converged)"}`, "iterations");
     setStatus($("#reg-status"), d.diverged ? "error" : "info", `Fitted ${plural(points.length, "point")}. ${fitMessage(d, scale, eta === null)}`,
       d.diverged ? d.reason : null);
@@ -191,11 +282,11 @@ export async function runFit() {
     const thetaOrig = fit.back(fit.path[fit.path.length - 1]);
     const optimumOrig = fit.back(fit.optimum);
     renderTex($("#reg-partials"), CHAPTER_PARTIALS, true);
-    row("θ by gradient descent (in the page)", `(${thetaOrig.map((v) => fmt(v, 6)).join(", ")})`, "theta");
+    if (replayed) row("θ by gradient descent (in the page)", `(${thetaOrig.map((v) => fmt(v, 6)).join(", ")})`, "theta");
     row("θ by least squares (closed form, in the page)", `(${optimumOrig.map((v) => fmt(v, 6)).join(", ")})`, "closed_form");
-    const how = outcome({ iterations: fit.epochsRun, converged: fit.converged, diverged: fit.diverged }, fit.rate, eta === null);
+    const how = outcome({ iterations: fit.epochsRun, converged: fit.converged, diverged: fit.diverged }, fit.rate, eta === null ? "1/L" : null);
     setStatus($("#reg-status"), "error", `The server could not fit: ${result.error.message}`,
-      result.error.hint || `Shown instead: the page's own replay, which ${how}`);
+      result.error.hint || (replayed ? `Shown instead: the page's own replay, which ${how}` : null));
   }
 }
 
@@ -303,6 +394,10 @@ export function initRegression(options) {
     try { setPoints(fromCsv($("#reg-data").value)); } catch (err) { setStatus($("#reg-status"), "error", err.message); }
   });
   for (const id of ["#reg-eta", "#reg-epochs", "#reg-scale"]) $(id).addEventListener("change", () => scheduleFit());
+  methodSelect($("#reg-method"));
+  syncMethodControls();
+  // the method, its parameters, the batch, shuffle and seed: one listener for the whole box
+  $("#reg-method-box").addEventListener("change", () => { syncMethodControls(); scheduleFit(); });
   $("#reg-run").addEventListener("click", () => runFit());
 }
 
