@@ -61,3 +61,18 @@ def test_regress_with_a_named_method(tmp_path, capsys):
     assert main(["regress", str(p), "--y", "t", "--method", "adam", "--opt", "nu=1"]) == 2
     assert main(["regress", str(p), "--y", "t", "--scale", "--method", "nesterov"]) == 0
     assert "nesterov, η" in capsys.readouterr().out
+
+
+def test_an_option_given_as_a_method_parameter_is_refused_by_name(tmp_path, capsys):
+    """--opt rate=… names the methods' parameters (it once clashed with the call's own rate
+    keyword: "this is a bug in nablab")."""
+    X, y = data(60)
+    p = tmp_path / "d.csv"
+    p.write_text("a,b,t\n" + "".join(f"{u},{v},{w}\n" for (u, v), w in zip(X.tolist(), y.tolist(), strict=True)))
+    for argv in (["regress", str(p), "--y", "t", "--opt", "rate=0.1"],
+                 ["descent", BOWL, "--from", "x=1,y=1", "--rate", "0.1", "--opt", "rate=0.1"],
+                 ["descent", BOWL, "--from", "x=1,y=1", "--rate", "0.1", "--method", "adam",
+                  "--opt", "steps=3"]):
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert "unknown parameter" in err and "takes η (rate)" in err and "bug" not in err

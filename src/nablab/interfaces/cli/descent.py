@@ -9,6 +9,7 @@ from typing import Any
 
 from nablab.errors import NablabError
 from nablab.interfaces.cli._common import ProgressBar, emit_json, report_error
+from nablab.optimize.methods import method_names, resolve
 from nablab.parse.values import read_assignments
 from nablab.printing.text import to_text
 
@@ -54,6 +55,9 @@ def run(args: argparse.Namespace) -> int:
         start = read_assignments(args.start, "--from")
         params = read_assignments(args.params, "--set") if args.params else None
         hyper: dict[str, Any] = read_assignments(args.opt, "--opt") if args.opt else {}
+        # the methods' own names only: --opt rate=… is refused naming them, never a clash
+        # with the call's keywords (the HTTP API checks its "opt" the same way)
+        resolve(method_names(args.method or "gd"), hyper)
         from nablab.api import descent  # lazy: start-up time
 
         with ProgressBar(args.steps, args.json, label="descent", value_name="f",

@@ -7,6 +7,7 @@ from typing import Any
 
 from nablab.errors import NablabError
 from nablab.interfaces.cli._common import ProgressBar, emit_json, report_error
+from nablab.optimize.methods import method_names, resolve
 from nablab.parse.values import read_assignments
 
 # The facade, the JSON renderer, matplotlib and rich are imported where they are used:
@@ -58,6 +59,9 @@ def run(args: argparse.Namespace) -> int:
         from nablab.api import regress  # lazy: start-up time
 
         hyper: dict[str, Any] = read_assignments(args.opt, "--opt") if args.opt else {}
+        # the methods' own names only: --opt rate=… is refused naming them, never a clash
+        # with the call's keywords (the HTTP API checks its "opt" the same way)
+        resolve(method_names(args.method or "gd"), hyper)
 
         with ProgressBar(args.epochs, args.json, label="epochs", value_name="J",
                          min_total=50) as progress:
