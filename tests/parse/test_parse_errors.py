@@ -149,6 +149,20 @@ def test_refused_fast_with_a_clear_error(text, message, column, cls):
     assert set(error_body(err)) == {"message", "column", "hint"}
 
 
+@pytest.mark.parametrize(("text", "column"), [
+    ("1/relu(-abs(a))", 2), ("x y + 1/relu(-abs(a))", 8), ("max(1/max(0, -abs(a)), 2)", 6),
+    ("1/(sign(abs(a) + 1) - 1)", 2), ("Max(1/relu-(Abs(A)))", 6),
+])
+def test_a_denominator_sympy_knows_is_zero_is_refused_at_its_column(text, column):
+    """SymEngine keeps relu(-|a|), max(0, -|a|) and sign(|a| + 1) - 1 symbolic; SymPy knows
+    they are 0, so 1 over them is zoo. Found by ./dev fuzz (Max(1/relu-(Abs(A))) crashed with
+    SymPy's "zoo is not comparable"; 1/relu(-abs(a)) was read as zoo, silently)."""
+    with pytest.raises(DomainError, match="division by zero") as err:
+        nablab.parse(text).expr  # noqa: B018  the SymPy form is built here
+    assert err.value.column == column and err.value.source == text
+    assert nablab.parse("x/relu(-x^2)").expr == sympy.Symbol("x") / sympy.Max(0, -sympy.Symbol("x") ** 2)
+
+
 def test_every_error_is_a_nablab_error_with_a_message_and_a_hint():
     for text, *_ in BAD:
         try:

@@ -18,16 +18,10 @@ from nablab.errors import DomainError, LimitError, ParseError
 from nablab.expression import ParseWarning
 from nablab.parse import limits
 from nablab.parse.magnitude import number_log10, too_large
-from nablab.parse.nodes import _UNSET, Node, leaf, native_of, sympy_of
+from nablab.parse.nodes import _UNSET, UNDEFINED, Node, leaf, native_of, sympy_of
 from nablab.parse.tokens import CMD, CONST, END, FUNC, NUM, OP, OPENERS, SYM, Token
 
-_BAD = {
-    id(S.ComplexInfinity): ("an undefined value (division by zero, log(0), tan(π/2), …)",
-                            "a denominator or a logarithm's argument is zero here"),
-    id(S.NaN): ("an undefined value (like 0/0)", "check the expression near here"),
-    id(S.Infinity): ("an infinite value", "check the expression near here"),
-    id(S.NegativeInfinity): ("an infinite value", "check the expression near here"),
-}
+_BAD = UNDEFINED
 TOO_LARGE_HINT = (f"numbers are limited to about 10^{int(limits.MAX_LOG10_MAGNITUDE)}; "
                   f"exponents of a symbol to {limits.MAX_EXPONENT}")
 _SE_ERRORS = (RuntimeError, ValueError, TypeError, ArithmeticError, NotImplementedError)
@@ -196,7 +190,7 @@ class ParserBase:
                     except _SE_ERRORS:
                         return self._eager(recipe, kids, tok, eager)
                     if value.free_symbols:
-                        return Node(None, value, recipe, kids, False)
+                        return Node(None, value, recipe, kids, False, tok.col)
         return self._eager(recipe, kids, tok, eager)
 
     def _eager(self, recipe: Callable[..., sympy.Expr], kids: tuple[Node, ...], tok: Token,

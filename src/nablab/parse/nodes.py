@@ -23,25 +23,39 @@ import symengine as se
 import sympy
 from sympy import S
 
+from nablab.errors import DomainError
 from nablab.expression import to_native
 
 _UNSET: Any = object()
+
+#: values a reading must never hold, by identity: what they mean and a hint. The grammar
+#: refuses them as they appear (``Cursor.check``); ``sympy_of`` once more when SymPy's
+#: evaluation finds more than SymEngine's did (``1/relu(-|a|)``: SymPy knows -|a| <= 0)
+UNDEFINED = {
+    id(S.ComplexInfinity): ("an undefined value (division by zero, log(0), tan(π/2), …)",
+                            "a denominator or a logarithm's argument is zero here"),
+    id(S.NaN): ("an undefined value (like 0/0)", "check the expression near here"),
+    id(S.Infinity): ("an infinite value", "check the expression near here"),
+    id(S.NegativeInfinity): ("an infinite value", "check the expression near here"),
+}
 
 
 class Node:
     """``sp``: the SymPy value once built; ``se``: the SymEngine value (None: SymEngine cannot
     hold it; unset until asked for on numeric leaves); ``fn``/``kids``: the recipe
-    ``fn(*kids' SymPy values)``; ``num``: a SymPy number-valued node (``is_number``)."""
+    ``fn(*kids' SymPy values)``; ``num``: a SymPy number-valued node (``is_number``); ``col``:
+    where a recipe node's operator was typed (for an error found when the recipe is replayed)."""
 
-    __slots__ = ("fn", "kids", "num", "se", "sp")
+    __slots__ = ("col", "fn", "kids", "num", "se", "sp")
 
     def __init__(self, sp: Any, se_value: Any, fn: Callable[..., Any] | None,
-                 kids: tuple[Node, ...], num: bool) -> None:
+                 kids: tuple[Node, ...], num: bool, col: int | None = None) -> None:
         self.sp = sp
         self.se = se_value
         self.fn = fn
         self.kids = kids
         self.num = num
+        self.col = col
 
     def __repr__(self) -> str:  # pragma: no cover - debugging aid
         return f"Node({self.sp if self.sp is not None else self.se})"
@@ -52,8 +66,10 @@ def leaf(value: sympy.Expr, native: Any = _UNSET) -> Node:
     return Node(value, native, None, (), bool(value.is_number))
 
 
-def sympy_of(node: Node) -> sympy.Expr:
-    """The SymPy value of ``node``: its recipes replayed bottom-up, each node once."""
+def sympy_of(node: Node, source: str | None = None) -> sympy.Expr:
+    """The SymPy value of ``node``: its recipes replayed bottom-up, each node once. A value
+    SymEngine kept symbolic that SymPy evaluates to an undefined one is refused at its column
+    in ``source``, as the grammar refuses it while reading."""
     if node.sp is not None:
         return node.sp
     stack = [node]
@@ -69,6 +85,9 @@ def sympy_of(node: Node) -> sympy.Expr:
         stack.pop()
         assert n.fn is not None  # invariant: a node without its SymPy value keeps its recipe
         n.sp = n.fn(*[k.sp for k in n.kids])
+        bad = UNDEFINED.get(id(n.sp))
+        if bad is not None:
+            raise DomainError(f"this gives {bad[0]}", column=n.col, source=source, hint=bad[1])
         n.kids = ()  # the tree is not needed any more: let it go
         n.fn = None
     return node.sp

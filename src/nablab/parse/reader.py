@@ -86,7 +86,7 @@ def _parse(text: str, variables: str | Sequence[str] | None, latex: bool | None)
         return Expression(text, root.sp, var_syms, params, tuple(warnings), is_latex,
                           native=native_of(root))
     return Expression(text, None, var_syms, params, tuple(warnings), is_latex,
-                      native=root.se, build=lambda: sympy_of(root))
+                      native=root.se, build=lambda: sympy_of(root, text))
 
 
 def declared_names(variables: str | Sequence[str] | None) -> list[str] | None:
