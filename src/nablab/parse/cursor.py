@@ -147,6 +147,11 @@ class ParserBase:
         except (OverflowError, ValueError):  # SymPy's evalf of a constant beyond any float
             raise self.error("this number is too large", tok, TOO_LARGE_HINT,
                              LimitError) from None
+        except (AttributeError, KeyError, RecursionError):  # SymPy's assumptions broke on it
+            sympy.core.cache.clear_cache()  # it may hold half-made assumptions from the query
+            raise self.error("this constant cannot be evaluated", tok,
+                             "SymPy fails on it: write the constant as a decimal here, or "
+                             "simplify the expression inside") from None
         if not_real:
             raise self.not_real(tok)  # also asin(2), acosh(0): constants with no real value
         return value

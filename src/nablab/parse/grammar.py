@@ -429,6 +429,15 @@ class Parser(SumsMixin, LatexMixin):
                 built = spec.build(*values)
             except (ValueError, TypeError, ArithmeticError) as exc:  # SymPy refused the arguments
                 raise self.error(f"{t.text} cannot be applied here: {exc}", t) from None
+            except (AttributeError, KeyError, RecursionError):
+                # SymPy's own evaluation of a constant breaks on some towers of functions
+                # (sec of a cos that it rewrites to cosh asks cosh for a method it lacks; found
+                # by ./dev fuzz): the user gets where, not SymPy's traceback, and SymPy's cache,
+                # which may hold half-made assumptions from the failed query, is emptied
+                sympy.core.cache.clear_cache()
+                raise self.error(f"{t.text} of this constant cannot be evaluated", t,
+                                 "SymPy fails on it: write the constant as a decimal here, or "
+                                 "simplify the expression inside") from None
             value = self.check(built, t)
             return self.real(value, t) if numeric else value
 
