@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cmp_to_key
 
 import symengine as se
 import sympy
 
 from nablab.calculus.sums import tidy_sums
+from nablab.canonical import direct_add, sort_key
 from nablab.dag import has_type
 from nablab.expression import from_real, to_real
 
@@ -262,7 +262,7 @@ class _Engine:
         return _assemble_add(leaves)
 
 
-_addsort_key = cmp_to_key(sympy.Basic.compare)
+_addsort_key = sort_key
 
 
 def _assemble(kind: str, args: list[sympy.Basic]) -> sympy.Basic | None:
@@ -299,53 +299,17 @@ def _assemble(kind: str, args: list[sympy.Basic]) -> sympy.Basic | None:
     return sympy.Add._from_args(ordered, is_commutative=True)
 
 
+def _assemble_factor(f: sympy.Basic) -> bool:
+    """A factor of a partial's term outside SymPy's numeric Mul rules (no number, no numeric
+    radical)."""
+    return not (f.is_Number or (f.is_Pow and f.base.is_Number))
+
+
 def _assemble_add(args: list[sympy.Basic], scale: sympy.Rational = sympy.S.One
                   ) -> sympy.Basic | None:
-    """SymPy's Add of canonical ``args`` (each times the number ``scale``: a number times a
-    lone sum, which SymPy distributes) the way ``Add.flatten`` builds it: nested sums
-    flattened, like terms merged, number first, the rest sorted; None for anything outside
-    these shapes."""
-    number = sympy.S.Zero
-    terms: dict[sympy.Basic, sympy.Number] = {}
-    scaled = scale is not sympy.S.One
-    stack = list(args)
-    while stack:
-        a = stack.pop()
-        if a.is_Add:
-            stack.extend(a.args)
-            continue
-        if a.is_Number:
-            if not a.is_Rational:  # floats, oo, nan: SymPy's own rules
-                return None
-            number += a * scale if scaled else a
-            continue
-        coeff, key = a.as_coeff_Mul()
-        if scaled:
-            coeff = coeff * scale
-        if not coeff.is_Rational or key.is_Add or any(
-                f.is_Number or (f.is_Pow and f.base.is_Number)
-                for f in (key.args if key.is_Mul else (key,))):
-            return None  # numeric radicals and the like: SymPy's Mul rules apply
-        known = terms.get(key)
-        terms[key] = coeff if known is None else known + coeff
-    out = []
-    for key, coeff in terms.items():
-        if coeff.is_zero:
-            continue
-        if coeff is sympy.S.One:
-            out.append(key)
-        elif key.is_Mul:
-            out.append(sympy.Mul._from_args((coeff, *key.args), is_commutative=True))
-        else:
-            out.append(sympy.Mul._from_args((coeff, key), is_commutative=True))
-    if not out:
-        return number
-    if len(out) == 1 and number is sympy.S.Zero:
-        return out[0]
-    out.sort(key=_addsort_key)
-    if number is not sympy.S.Zero:
-        out.insert(0, number)
-    return sympy.Add._from_args(out, is_commutative=True)
+    """SymPy's Add of canonical ``args`` (each times ``scale``), built directly
+    (``canonical.direct_add``); None for anything outside its shapes."""
+    return direct_add(args, _assemble_factor, scale)
 
 
 def _sympy_diff(term: sympy.Expr, var: sympy.Symbol) -> sympy.Expr:

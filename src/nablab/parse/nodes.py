@@ -16,13 +16,13 @@ keeps ``vocabulary`` from reaching into ``grammar``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cmp_to_key
 from typing import Any
 
 import symengine as se
 import sympy
 from sympy import S
 
+from nablab.canonical import direct_add, sort_key
 from nablab.errors import DomainError
 from nablab.expression import to_native
 
@@ -163,7 +163,7 @@ def over_log(x: sympy.Expr, b: sympy.Expr) -> sympy.Expr:
 #: build Add/Mul/negation directly where provably the tree SymPy's constructor gives (tests
 #: compare both paths over the conventions table and random trees; False: always evaluate)
 DIRECT = True
-_sort_key = cmp_to_key(sympy.Basic.compare)
+_sort_key = sort_key
 _ONE, _MINUS_ONE, _ZERO = S.One, S.NegativeOne, S.Zero
 
 
@@ -203,45 +203,15 @@ def add(*a: sympy.Expr) -> sympy.Expr:
     return sympy.Add(*a)
 
 
+def _add_factor(f: sympy.Basic) -> bool:
+    """A factor of a term the reader's sums take directly: plain, or a sum."""
+    return _plain_factor(f) or bool(f.is_Add)
+
+
 def _direct_add(args: tuple[sympy.Expr, ...]) -> sympy.Expr | None:
-    """Add.flatten of canonical terms: nested sums flattened, like terms merged, the number
-    first, the rest sorted; None outside these shapes (floats, numeric radicals, …)."""
-    number = _ZERO
-    terms: dict[sympy.Basic, sympy.Rational] = {}
-    stack = list(args)
-    while stack:
-        a = stack.pop()
-        if a.is_Add:
-            stack.extend(a.args)
-            continue
-        if a.is_Number:
-            if not a.is_Rational:
-                return None
-            number += a
-            continue
-        coeff, key = a.as_coeff_Mul()
-        if not coeff.is_Rational or key.is_Add or not all(
-                _plain_factor(f) or f.is_Add for f in sympy.Mul.make_args(key)):
-            return None
-        terms[key] = terms.get(key, _ZERO) + coeff
-    out = []
-    for key, coeff in terms.items():
-        if coeff.is_zero:
-            continue
-        if coeff is _ONE:
-            out.append(key)
-        elif key.is_Mul:
-            out.append(sympy.Mul._from_args((coeff, *key.args), is_commutative=True))
-        else:
-            out.append(sympy.Mul._from_args((coeff, key), is_commutative=True))
-    if not out:
-        return number
-    if len(out) == 1 and number is _ZERO:
-        return out[0]
-    out.sort(key=_sort_key)
-    if number is not _ZERO:
-        out.insert(0, number)
-    return sympy.Add._from_args(out, is_commutative=True)
+    """Add.flatten of canonical terms (``canonical.direct_add``); None outside its shapes
+    (floats, numeric radicals, …)."""
+    return direct_add(args, _add_factor)
 
 
 def mul(*a: sympy.Expr) -> sympy.Expr:
