@@ -431,8 +431,12 @@ class WorkerPool:
                 if not suspected and used >= self.suspect_after:
                     suspected = True
                     self._call_in_loop(self._hand_off, worker)
-                heavy = used >= self.slow_after or waited >= SLOW_WALL_FACTOR * self.slow_after
-                if heavy and not self._demote(worker):
+                # only a request that has used the CPU is shed; one slow in wall time alone
+                # (the machine is busy with other work) is demoted when a slot is free, else
+                # left to finish where it is
+                heavy = used >= self.slow_after
+                slow = heavy or waited >= SLOW_WALL_FACTOR * self.slow_after
+                if slow and not self._demote(worker) and heavy:
                     return "overloaded"
             if worker.demoted or self.slow_after >= self.time_limit:
                 return worker.conn.poll(remaining)
