@@ -122,6 +122,7 @@ class RawClient:
         self.host, self.port = parsed.host, parsed.port
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
+        self.head = b""  # the last answer's status line and headers
 
     async def post(self, path: str, body: dict) -> tuple[int, bytes]:
         if self.writer is None:
@@ -132,7 +133,7 @@ class RawClient:
         self.writer.write(
             f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Type: application/json\r\n"
             f"Content-Length: {len(data)}\r\n\r\n".encode() + data)
-        head = await self.reader.readuntil(b"\r\n\r\n")
+        head = self.head = await self.reader.readuntil(b"\r\n\r\n")
         status = int(head.split(b" ", 2)[1])
         length = int(re.search(rb"(?i)content-length: *(\d+)", head).group(1))
         return status, await self.reader.readexactly(length)

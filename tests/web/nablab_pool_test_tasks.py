@@ -17,6 +17,11 @@ def run(task: str, payload: dict) -> tuple[int, bytes]:
         x = 0
         while True:
             x += 1
+    if task == "burn":  # a request that is slow but ends: pure CPU for ``seconds`` of CPU
+        end = time.process_time() + float(payload["seconds"])
+        while time.process_time() < end:
+            pass
+        return 200, json.dumps({"burnt": payload["seconds"], "pid": os.getpid()}).encode()
     if task == "hog":  # asks for far more memory than the worker's budget
         block = bytearray(int(payload["mb"]) * 1024 * 1024)
         return 200, json.dumps({"allocated": len(block)}).encode()

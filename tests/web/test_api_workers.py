@@ -131,6 +131,9 @@ def test_slow_request_is_demoted_and_ordinary_ones_keep_flowing():
     """A request past ``slow_after`` CPU seconds is reniced and a fresh worker serves the others."""
 
     async def scenario(pool):
+        # the spare is up (on a loaded machine a start-up takes seconds, and the five ordinary
+        # requests waiting for one would let the runaway reach its time limit first)
+        await _until(pool, "spares")
         slow = asyncio.create_task(pool.run("spin", {}))
         await _until_demoted(pool)
         fast = [await pool.run("nice", {}) for _ in range(5)]
@@ -175,6 +178,76 @@ def test_heavy_requests_beyond_the_demotion_slots_are_shed():
     assert ordinary.status == 200
     # the demoted one still runs beside the ordinary worker
     assert stats["shed"] == 1 and stats["demoted_now"] == 1 and stats["alive"] == 2
+
+
+async def _until(pool: WorkerPool, key: str) -> None:
+    """Wait (bounded: 30 s; a worker's start-up takes seconds on a loaded machine) until the
+    pool's ``key`` count is non-zero."""
+    for _ in range(600):
+        await asyncio.sleep(0.05)
+        if pool.stats()[key]:
+            return
+    raise AssertionError(f"no {key} within 30 s")
+
+
+def test_a_suspect_request_hands_its_place_to_the_spare_at_once():
+    """Past suspect_after of CPU (long before slow_after), a request's place goes to the ready
+    spare: ordinary requests are answered by another process while it still runs, at full
+    priority, and no worker had to be started for them."""
+
+    async def scenario(pool):
+        await _until(pool, "spares")
+        spare_pid = pool.pids()
+        slow = asyncio.create_task(pool.run("spin", {}))
+        await _until(pool, "handed_off")
+        fast = [await pool.run("echo", {"n": i}) for i in range(3)]
+        still_running = not slow.done()
+        niced = [p for p in pool.pids() if os.getpriority(os.PRIO_PROCESS, p) == 19]
+        stats = pool.stats()
+        slow.cancel()
+        return spare_pid, fast, still_running, niced, stats
+
+    spare_pid, fast, still_running, niced, stats = run_with(
+        make_pool(time_limit=20.0, slow_after=10.0, suspect_after=0.1), scenario)
+    assert still_running and not niced  # not demoted: slow_after is far off
+    assert stats["handed_off"] == 1 and stats["demoted"] == 0
+    assert all(f.status == 200 for f in fast)
+    assert {body(f)["pid"] for f in fast} <= set(spare_pid)  # the spare, started beforehand
+
+
+def test_a_suspect_request_that_ends_leaves_its_worker_in_reserve():
+    """A request that passes suspect_after but ends before slow_after is answered; its worker
+    becomes the spare, so the pool is back to one ordinary worker and one spare."""
+
+    async def scenario(pool):
+        await _until(pool, "spares")
+        out = await pool.run("burn", {"seconds": 0.4})
+        for _ in range(100):  # the spare started after the hand-off arrives, and goes
+            await asyncio.sleep(0.05)
+            if not pool._starting:
+                break
+        after = await pool.run("echo", {"n": 1})
+        return out, after, pool.stats()
+
+    out, after, stats = run_with(
+        make_pool(time_limit=5.0, slow_after=3.0, suspect_after=0.1), scenario)
+    assert out.status == 200 and after.status == 200
+    assert stats["handed_off"] == 1 and stats["demoted"] == 0 and stats["killed"] == 0
+    assert stats["alive"] == 1 and stats["spares"] == 1
+
+
+def test_a_request_slow_only_in_wall_time_is_never_shed():
+    """On a machine busy with other work a request accrues CPU slowly: past the wall-time
+    threshold it is demoted when a slot is free, but with none free it is left to finish —
+    the 503 "busy with heavy requests" is for requests that used the CPU."""
+
+    async def scenario(pool):
+        out = await pool.run("sleep", {"seconds": 0.8})  # 5 x slow_after = 0.5 s of wall time
+        return out, pool.stats()
+
+    out, stats = run_with(make_pool(time_limit=4.0, slow_after=0.1, max_demoted=0), scenario)
+    assert out.status == 200 and body(out)["slept"] == 0.8
+    assert stats["shed"] == 0 and stats["demoted"] == 0
 
 
 def test_waiting_without_cpu_is_not_demoted():

@@ -68,3 +68,25 @@ def test_lab_errors_are_the_whole_answer_as_today(api, body):
     assert set(err) == {"error"} and set(err["error"]) == ERROR_KEYS
     if body["text"] == "x^2 +* y":  # the same error object as /api/parse gives
         assert err == strict_json(api.post("/api/parse", json={"text": body["text"]}))
+
+
+def test_lab_at_a_new_point_reuses_the_plot_and_answers_the_same_bytes():
+    """The plot part of a lab answer does not depend on the point: the worker keeps it encoded
+    per function and grid, and the answer is byte for byte what encoding it afresh gives."""
+    from nablab.interfaces.web import tasks
+
+    plot = {"n": 7, "arrows": 3}
+    text = "x^2 y + sin(xy) + 17"
+    answers = []
+    for x in (0.25, -1.5):
+        p = {"text": text, "at": {"x": x, "y": 1}, "steps": True, "plot": plot}
+        status, data = tasks.run("lab", p)
+        fresh = tasks.TASKS["lab"](p)
+        fresh["plot"] = json.loads(fresh["plot"])
+        assert status == 200
+        assert data == json.dumps(tasks._clean(fresh), ensure_ascii=False).encode()
+        answers.append(json.loads(data))
+    assert answers[0]["plot"] == answers[1]["plot"]
+    assert answers[0]["gradient"]["at"] != answers[1]["gradient"]["at"]
+    assert answers[0]["plot"] == json.loads(tasks.run("plot", {"text": text, **plot})[1])
+    assert tasks._plot_bytes <= tasks.PLOT_MEMO_BYTES

@@ -80,8 +80,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     pool = WorkerPool(size=settings.workers, time_limit=settings.time_limit,
                       memory_mb=settings.memory_mb, queue_limit=settings.queue_limit,
                       slow_after=settings.slow_after, max_demoted=settings.max_demoted,
-                      tasks_module=settings.tasks_module)
-    cache = ResponseCache(max_entries=settings.cache_entries)
+                      tasks_module=settings.tasks_module, spares=settings.spares)
+    cache = ResponseCache(max_entries=settings.cache_entries, max_bytes=settings.cache_bytes)
     runner = Runner(pool, cache)
 
     async def start_pool() -> None:

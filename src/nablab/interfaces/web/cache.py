@@ -3,6 +3,11 @@
 The key is the endpoint and the validated request body in canonical JSON; the value is the
 status and the encoded body. Only deterministic answers are stored (results and user errors),
 never time-outs, crashes or busy responses, which depend on load.
+
+The cache is what the server's memory grows by: every request at a new point is a new entry
+(a page edit's answer is ~40 KiB), so it fills up to its bound — ``max_bytes`` of keys and
+bodies, or ``max_entries`` — within minutes of steady use and then evicts the least recently
+used; ``stats()["evictions"]`` says it has reached its bound.
 """
 
 from __future__ import annotations
@@ -21,13 +26,14 @@ class CachedResponse:
 class ResponseCache:
     """Least-recently-used cache bounded by entry count and total bytes."""
 
-    def __init__(self, max_entries: int = 2048, max_bytes: int = 64 * 1024 * 1024) -> None:
+    def __init__(self, max_entries: int = 2048, max_bytes: int = 32 * 1024 * 1024) -> None:
         self.max_entries = max_entries
         self.max_bytes = max_bytes
         self._data: OrderedDict[str, CachedResponse] = OrderedDict()
-        self._bytes = 0
+        self._bytes = 0  # keys and bodies
         self.hits = 0
         self.misses = 0
+        self.evictions = 0
 
     @staticmethod
     def key(endpoint: str, payload: dict) -> str:
@@ -44,20 +50,23 @@ class ResponseCache:
         return value
 
     def put(self, key: str, status: int, body: bytes) -> None:
-        if self.max_entries <= 0 or len(body) > self.max_bytes // 8:
+        size = len(key) + len(body)
+        if self.max_entries <= 0 or size > self.max_bytes // 8:
             return
         old = self._data.pop(key, None)
         if old is not None:
-            self._bytes -= len(old.body)
+            self._bytes -= len(key) + len(old.body)
         self._data[key] = CachedResponse(status, body)
-        self._bytes += len(body)
+        self._bytes += size
         while self._data and (len(self._data) > self.max_entries or self._bytes > self.max_bytes):
-            _, dropped = self._data.popitem(last=False)
-            self._bytes -= len(dropped.body)
+            dropped_key, dropped = self._data.popitem(last=False)
+            self._bytes -= len(dropped_key) + len(dropped.body)
+            self.evictions += 1
 
     def __len__(self) -> int:
         return len(self._data)
 
     def stats(self) -> dict:
         return {"size": len(self._data), "bytes": self._bytes, "hits": self.hits,
-                "misses": self.misses}
+                "misses": self.misses, "max_entries": self.max_entries,
+                "max_bytes": self.max_bytes, "evictions": self.evictions}

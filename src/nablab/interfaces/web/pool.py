@@ -16,6 +16,15 @@ capacity and nearly all the CPU. A demoted worker is retired when its request en
 ``max_demoted`` heavy requests already run, a further one is stopped at that point with a 503
 ("busy with heavy requests, retry") instead of holding an ordinary worker.
 
+Starting a worker takes a quarter of a second (its warm-up), during which ordinary capacity
+would be one worker short, so the pool keeps ``spares`` started workers in reserve. A request
+that has used ``suspect_after`` seconds of CPU (a third of ``slow_after``; ordinary requests
+about a function a worker knows use a few ms) is *suspect*: a spare takes its worker's place at
+once, while it carries on at full priority. If it ends before ``slow_after`` its worker becomes
+the spare; if not, it is demoted (or shed) and a new spare is started in the background. So a
+heavy request holds one of the ``size`` ordinary workers for ``suspect_after`` of CPU, not
+``slow_after`` plus a start-up.
+
 Workers are forked from a ``forkserver`` that has already imported SymPy, NumPy and nablab, so a
 replacement is ready in milliseconds. The child side (its loop, the OS helpers) is in
 ``worker_child.py``; which waiting request a free worker takes is ``dispatch.py``.
@@ -78,7 +87,8 @@ class Worker:
         child.close()
         self.conn: Connection = parent
         self.demoted = False
-        self.retired = False  # killed, or demoted for good: no longer takes requests
+        self.retired = False  # killed, demoted for good, or a spare: takes no requests
+        self.suspect = False  # its request passed suspect_after: a spare has taken its place
         self.cpu_at_send = 0.0
         # Wait until it has imported its tasks, so start-up never counts against a request.
         ready = False
@@ -139,6 +149,8 @@ class WorkerPool:
         max_demoted: int | None = None,
         tasks_module: str = TASKS_MODULE,
         preload: list[str] | None = None,
+        spares: int = 1,
+        suspect_after: float | None = None,
     ) -> None:
         if size < 1:
             raise ValueError("a worker pool needs at least one worker")
@@ -148,6 +160,8 @@ class WorkerPool:
         self.queue_limit = queue_limit
         self.slow_after = slow_after
         self.max_demoted = max_demoted if max_demoted is not None else 4 * size
+        self.spares = max(0, spares)
+        self.suspect_after = suspect_after if suspect_after is not None else slow_after / 3
         self.tasks_module = tasks_module
         self._ctx = multiprocessing.get_context("forkserver")
         # The forkserver imports (and warms up) the tasks once; every worker forks from it. (Its
@@ -160,12 +174,17 @@ class WorkerPool:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._executor: ThreadPoolExecutor | None = None
         self._workers: set[Worker] = set()
+        # event-loop thread only: started workers in reserve, ordinary places waiting for a
+        # worker being started, workers being started
+        self._spare: list[Worker] = []
+        self._open = 0
+        self._starting = 0
         self._waiting = 0
         self._busy = 0
         self._demoted = 0
         self._closed = False
         self.stats_counts = {"completed": 0, "killed": 0, "died": 0, "replaced": 0, "demoted": 0,
-                             "shed": 0, "rejected": 0}
+                             "shed": 0, "rejected": 0, "handed_off": 0}
 
     # -- life cycle -------------------------------------------------------------------------
     async def start(self) -> None:
@@ -173,12 +192,14 @@ class WorkerPool:
         self._loop = asyncio.get_running_loop()
         self._idle = Dispatcher()
         self._executor = ThreadPoolExecutor(
-            max_workers=self.size + self.max_demoted + 4, thread_name_prefix="nablab-worker"
+            max_workers=self.size + self.max_demoted + self.spares + 4,
+            thread_name_prefix="nablab-worker"
         )
         workers = await asyncio.gather(*(self._loop.run_in_executor(self._executor, self._spawn)
                                          for _ in range(self.size)))
         for w in workers:
             self._idle.put(w)
+        self._top_up(replacing=False)  # the spares start in the background
 
     async def close(self) -> None:
         self._closed = True
@@ -222,7 +243,7 @@ class WorkerPool:
             while not worker.alive():  # died while idle (e.g. killed from outside): replace it
                 self._discard(worker)
                 self.stats_counts["died"] += 1
-                self._refill()
+                self._vacate()
                 worker = await self._idle.get(affinity)
         finally:
             self._waiting -= 1
@@ -235,40 +256,103 @@ class WorkerPool:
         except BaseException:
             # Cancelled (client gone) or executor shut down: the worker may be mid-request.
             self._discard(worker)
-            if not worker.demoted:
-                self._refill()
+            if not worker.suspect:
+                self._vacate()
             raise
         finally:
             self._busy -= 1
-        if keep:
+        if worker.suspect:  # its place has been taken already
+            worker.suspect = False
+            if keep:
+                self._arrive(worker)
+            else:
+                self._top_up()
+        elif keep:
             self._idle.put(worker)
-        elif not worker.demoted:
-            self._refill()
+        else:
+            self._vacate()
         return dataclasses.replace(outcome, waited=waited)
 
-    def _refill(self) -> None:
-        """Start a replacement worker in the background and make it available when ready."""
-        # start() sets all three at once, before any request
-        loop, idle, executor = self._loop, self._idle, self._executor
-        if self._closed or loop is None or idle is None or executor is None:
+    # -- keeping ``size`` ordinary workers and ``spares`` in reserve (event-loop thread) -----
+    def _vacate(self) -> None:
+        """An ordinary worker's place is free (its worker died, was killed, demoted or is
+        suspect): a spare takes it at once, or the next worker started does."""
+        while self._spare:
+            w = self._spare.pop()
+            if w.alive():
+                w.retired = False
+                self._idle_put(w)
+                break
+            self._discard(w)
+            self.stats_counts["died"] += 1
+        else:
+            self._open += 1
+        self._top_up()
+
+    def _arrive(self, w: Worker) -> None:
+        """A worker is free for a place: an open ordinary place, else the reserve, else it is
+        one too many (a suspect request ended well while its replacement started) and goes."""
+        if self._closed:
+            self._discard(w)
+        elif self._open > 0:
+            self._open -= 1
+            w.retired = False
+            self._idle_put(w)
+        elif len(self._spare) < self.spares:
+            w.retired = True  # a spare takes no requests (and owns no function's affinity)
+            self._spare.append(w)
+        else:
+            self._discard(w)
+
+    def _idle_put(self, w: Worker) -> None:
+        if self._idle is not None:
+            self._idle.put(w)
+
+    def _top_up(self, replacing: bool = True) -> None:
+        """Start (in the background) as many workers as open places and missing spares
+        (``replacing``: in place of workers gone, counted as ``replaced``)."""
+        loop, executor = self._loop, self._executor  # start() sets both before any request
+        if self._closed or loop is None or executor is None:
             return
+        missing = self._open + self.spares - len(self._spare) - self._starting
 
         def spawn_and_offer() -> None:
+            w = None
             for attempt in range(3):
                 try:
                     w = self._spawn()
                     break
                 except Exception:
+                    if self._closed:
+                        break
                     time.sleep(0.5 * (attempt + 1))
-            else:
-                return
-            if self._closed:
-                self._discard(w)
-                return
-            loop.call_soon_threadsafe(idle.put, w)
+            with contextlib.suppress(RuntimeError):  # the loop is closed: the pool is gone
+                loop.call_soon_threadsafe(self._started, w)
 
-        self.stats_counts["replaced"] += 1
-        executor.submit(spawn_and_offer)
+        for _ in range(max(0, missing)):
+            self._starting += 1
+            self.stats_counts["replaced"] += replacing
+            executor.submit(spawn_and_offer)
+
+    def _started(self, w: Worker | None) -> None:
+        self._starting -= 1
+        if w is not None:
+            self._arrive(w)
+
+    def _hand_off(self, worker: Worker) -> None:
+        """``worker``'s request passed ``suspect_after``: a ready spare takes its place (none
+        ready: the request keeps the place until it is demoted)."""
+        if worker.suspect or worker.retired or not any(w.alive() for w in self._spare):
+            return
+        worker.suspect = True
+        self.stats_counts["handed_off"] += 1
+        self._vacate()
+
+    def _demoted_now(self, worker: Worker) -> None:
+        """``worker`` was demoted: its place goes to a spare or a new worker."""
+        if not worker.suspect:
+            worker.suspect = True
+            self._vacate()
 
     def _call(self, worker: Worker, task: str, payload: dict) -> tuple[Outcome, bool]:
         """Blocking: send the request, wait up to the time limit. Returns (outcome, keep worker)."""
@@ -279,7 +363,10 @@ class WorkerPool:
         except (OSError, ValueError):
             self._discard(worker)
             return self._died(start), False
-        ready: bool | str = worker.conn.poll(min(self.slow_after, self.time_limit))
+        # (most requests answer within suspect_after: one wait, no CPU readings)
+        first = min(self.suspect_after if self.spares else self.slow_after, self.slow_after,
+                    self.time_limit)
+        ready: bool | str = worker.conn.poll(first)
         if not ready:
             ready = self._wait_demoting(worker, start)
         try:
@@ -333,6 +420,7 @@ class WorkerPool:
         heavy requests already run, stopped (``"overloaded"``), so that heavy requests never
         hold the ordinary capacity. Returns whether an answer is ready, or "overloaded"."""
         cpu_start = worker.cpu_at_send
+        suspected = False
         while True:
             remaining = self.time_limit - (time.perf_counter() - start)
             if remaining <= 0:
@@ -340,8 +428,15 @@ class WorkerPool:
             if not worker.demoted and self.slow_after < self.time_limit:
                 used = cpu_seconds(worker.pid) - cpu_start
                 waited = time.perf_counter() - start
-                heavy = used >= self.slow_after or waited >= SLOW_WALL_FACTOR * self.slow_after
-                if heavy and not self._demote(worker):
+                if not suspected and used >= self.suspect_after:
+                    suspected = True
+                    self._call_in_loop(self._hand_off, worker)
+                # only a request that has used the CPU is shed; one slow in wall time alone
+                # (the machine is busy with other work) is demoted when a slot is free, else
+                # left to finish where it is
+                heavy = used >= self.slow_after
+                slow = heavy or waited >= SLOW_WALL_FACTOR * self.slow_after
+                if slow and not self._demote(worker) and heavy:
                     return "overloaded"
             if worker.demoted or self.slow_after >= self.time_limit:
                 return worker.conn.poll(remaining)
@@ -358,12 +453,15 @@ class WorkerPool:
             return False
         worker.demote()
         self.stats_counts["demoted"] += 1
-        self._refill_from_thread()
+        self._call_in_loop(self._demoted_now, worker)
         return True
 
-    def _refill_from_thread(self) -> None:
+    def _call_in_loop(self, fn: Any, worker: Worker) -> None:
+        """From a request's thread: run ``fn(worker)`` on the event loop (which owns the
+        dispatcher and the reserve), before the request's own answer is handled there."""
         if self._loop is not None and not self._closed:
-            self._loop.call_soon_threadsafe(self._refill)
+            with contextlib.suppress(RuntimeError):
+                self._loop.call_soon_threadsafe(fn, worker)
 
     def _died(self, start: float) -> Outcome:
         self.stats_counts["died"] += 1
@@ -379,12 +477,14 @@ class WorkerPool:
 
     # -- introspection ----------------------------------------------------------------------
     def stats(self) -> dict:
+        spare = set(self._spare)
         with self._lock:
-            alive = sum(1 for w in self._workers if w.alive())
+            alive = sum(1 for w in self._workers if w.alive() and w not in spare)
             demoted = self._demoted
         return {
             "workers": self.size,
             "alive": alive,
+            "spares": sum(1 for w in spare if w.alive()),
             "busy": self._busy,
             "queued": self._waiting,
             "queue_limit": self.queue_limit,

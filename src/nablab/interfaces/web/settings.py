@@ -20,7 +20,9 @@ class Settings:
     queue_limit: int = 64
     slow_after: float = 0.3
     max_demoted: int | None = None
+    spares: int = 2
     cache_entries: int = 2048
+    cache_bytes: int = 32 * 1024 * 1024  # keys and bodies; the server's memory grows by it
     max_body: int = 64 * 1024
     static_dir: Path = STATIC_DIR
     node_modules: Path = field(default_factory=find_node_modules)
