@@ -289,7 +289,7 @@ def test_a_constant_sympy_fails_to_evaluate_is_an_error_at_its_column(text, colu
     is then refused the same way: the message depends on SymPy's state, the refusal does not.)"""
     for _ in range(2):
         with pytest.raises(NablabError,
-                           match="csc of this constant cannot be evaluated|not a real") as err:
+                           match=r"csc of this constant cannot be evaluated|not a real") as err:
             nablab.parse(text)
         assert err.value.column == column
     assert str(nablab.parse("csc(atan(-cot(x)))").expr) == "-sqrt(cot(x)**2 + 1)/cot(x)"
