@@ -20,6 +20,7 @@ from nablab.calculus.partials import _Engine, derive
 from nablab.calculus.point import PointResult, evaluate_at
 from nablab.calculus.sums import sums_over_data
 from nablab.dag import census, tree_size
+from nablab.dag import nodes as dag_nodes
 from nablab.display import RichDisplay
 from nablab.errors import ComputeLimitError, DomainError, NablabError
 from nablab.expression import Expression
@@ -221,13 +222,7 @@ def _smooth_everywhere(native: se.Basic) -> bool:
     positive integer powers, so neither f nor its partials have a domain condition (the SymPy
     walk of :func:`domain_conditions` is skipped: for Rosenbrock n = 10 000 it would cost more
     than the derivative). Anything else, or a doubt, goes to the full walk."""
-    seen: set[Any] = set()
-    stack = [native]
-    while stack:
-        e = stack.pop()
-        if e in seen:
-            continue
-        seen.add(e)
+    for e in dag_nodes(native):  # SymEngine objects have args too
         kind = type(e).__name__
         if kind == "Pow":
             exp = e.args[1]
@@ -236,5 +231,4 @@ def _smooth_everywhere(native: se.Basic) -> bool:
         elif kind not in _SMOOTH_FUNCTIONS and not isinstance(e, se.Rational):
             # (SymEngine's 1, -1, 0 and ½ are classes of their own: One, NegativeOne, …)
             return False
-        stack.extend(e.args)
     return True

@@ -38,7 +38,7 @@ from nablab.optimize.methods import (
     method_names,
     resolve,
 )
-from nablab.parse.values import finite_float
+from nablab.parse.values import finite_float, start_in_order
 
 MAX_STEPS = 1_000_000
 #: how often (in steps) the fast loop tests whether the point left every reasonable scale
@@ -232,14 +232,8 @@ def problem(f: Any, start: Mapping[str, Any] | Sequence[float],
                                "nablab.regress), which derives the same partials")
     names = [v.name for v in syms]
     if isinstance(start, Mapping):
-        unknown = [k for k in start if k not in names]
-        if unknown:
-            raise NablabError(f"{unknown[0]} is not a variable of f (variables: {', '.join(names)})")
-        missing = [n for n in names if n not in start]
-        if missing:
-            raise NablabError(f"no starting value for {missing[0]}",
-                              hint=f"give one for every variable: {', '.join(names)}")
-        x0 = [finite_float(n, start[n], "starting value") for n in names]
+        x0 = [finite_float(n, v, "starting value")
+              for n, v in zip(names, start_in_order(start, names), strict=True)]
     else:
         x0 = [finite_float(f"coordinate {i + 1}", v, "starting value") for i, v in enumerate(start)]
         if len(x0) != len(names):

@@ -202,6 +202,19 @@ def finite_float(name: str, value: Any, what: str,
     return out
 
 
+def start_in_order(start: Mapping[str, Any], names: Sequence[str]) -> list[Any]:
+    """A start point's values in the order of ``names``: each variable given, no other name
+    (the one wording of both mistakes, for text and for values already read)."""
+    unknown = [k for k in start if k not in names]
+    if unknown:
+        raise NablabError(f"{unknown[0]} is not a variable of f (variables: {', '.join(names)})")
+    missing = [n for n in names if n not in start]
+    if missing:
+        raise NablabError(f"no starting value for {missing[0]}",
+                          hint=f"give one for every variable: {', '.join(names)}")
+    return [start[n] for n in names]
+
+
 def read_start(start: Any, names: Sequence[str]) -> list[float]:
     """A start point for the variables ``names``: ``{name: value}`` (names spelled as the
     function spells them, ``x_1`` or ``θ₀``), ``"x=1,y=2"``, or values in variable order."""
@@ -210,14 +223,8 @@ def read_start(start: Any, names: Sequence[str]) -> list[float]:
                                                          if p]
     if isinstance(start, Mapping):
         start = {canonical_name(k): v for k, v in start.items()}
-        unknown = [k for k in start if k not in names]
-        if unknown:
-            raise NablabError(f"{unknown[0]} is not a variable of f (variables: {', '.join(names)})")
-        missing = [n for n in names if n not in start]
-        if missing:
-            raise NablabError(f"no starting value for {missing[0]}",
-                              hint=f"give one for every variable: {', '.join(names)}")
-        return [read_float(n, start[n], "starting value") for n in names]
+        return [read_float(n, v, "starting value") for n, v in zip(
+            names, start_in_order(start, names), strict=True)]
     x0 = [read_float(f"coordinate {i + 1}", v, "starting value") for i, v in enumerate(start)]
     if len(x0) != len(names):
         raise NablabError(f"f has {len(names)} variables ({', '.join(names)}) but the start "
