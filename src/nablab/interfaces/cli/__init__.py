@@ -20,8 +20,6 @@ import os
 import re
 import sys
 from collections.abc import Sequence
-from importlib.metadata import PackageNotFoundError
-from importlib.metadata import version as installed
 from typing import Any
 
 from nablab import __version__
@@ -50,6 +48,10 @@ class _Version(argparse.Action):
 
 def version() -> str:
     """The version pip installed (package metadata); the source's own from a bare checkout."""
+    # lazy: importlib.metadata costs ~22 ms of every command's start, and only --version asks
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
     try:
         return installed("nablab")
     except PackageNotFoundError:  # running from a source tree that was never installed

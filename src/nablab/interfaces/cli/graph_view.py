@@ -8,7 +8,6 @@ import argparse
 from typing import Any
 
 from nablab.errors import NablabError
-from nablab.render.graph_text import graph_text as text
 
 
 def add_option(p: argparse.ArgumentParser) -> None:
@@ -35,4 +34,7 @@ def graph_json(g: Any) -> dict:
 
 
 def graph_text(g: Any) -> str:
+    # lazy: ~20 ms (the graph's module with it) that only --graph pays
+    from nablab.render.graph_text import graph_text as text
+
     return text(g)
