@@ -293,3 +293,15 @@ def test_a_constant_sympy_fails_to_evaluate_is_an_error_at_its_column(text, colu
             nablab.parse(text)
         assert err.value.column == column
     assert str(nablab.parse("csc(atan(-cot(x)))").expr) == "-sqrt(cot(x)**2 + 1)/cot(x)"
+
+
+@pytest.mark.parametrize("text", ["sin(ln(acos(sign(exp(x)))))", "cos(cot(ln(sign(exp(x)))))",
+                                  "sin(ln(acos(sign(exp(x))))) + y"])
+def test_what_symengine_refuses_but_sympy_keeps_is_read_by_sympy(text):
+    """SymEngine knows sign(exp(x)) = 1, so acos of it is 0 and its log infinite, and refuses
+    sin of that (RuntimeError, found by ./dev fuzz); SymPy keeps sign(exp(x)). The reading is
+    SymPy's (no SymEngine form), and an answer at a point says the point is outside f's domain."""
+    e = nablab.parse(text)
+    assert e.native is None and "sign(exp(x))" in str(e.expr)
+    with pytest.raises(DomainError, match="outside the domain"):
+        nablab.gradient(text, at={"x": 1, "y": 2} if "y" in text else {"x": 1})
