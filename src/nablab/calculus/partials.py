@@ -262,9 +262,6 @@ class _Engine:
         return _assemble_add(leaves)
 
 
-_addsort_key = sort_key
-
-
 def _assemble(kind: str, args: list[sympy.Basic]) -> sympy.Basic | None:
     """The SymPy node SymPy's own constructor would build from the canonical SymEngine
     ``args`` (already converted), or None when that is not certain without evaluating."""
@@ -288,12 +285,12 @@ def _assemble(kind: str, args: list[sympy.Basic]) -> sympy.Basic | None:
             return _assemble_add(list(rest[0].args), number)  # SymPy distributes it
         if number is None or number is sympy.S.One:
             return None if len(rest) < 2 else sympy.Mul._from_args(
-                sorted(rest, key=_addsort_key), is_commutative=True)
-        return sympy.Mul._from_args([number, *sorted(rest, key=_addsort_key)],
+                sorted(rest, key=sort_key), is_commutative=True)
+        return sympy.Mul._from_args([number, *sorted(rest, key=sort_key)],
                                     is_commutative=True)
     if len(rest) < 2 and (number is None or number is sympy.S.Zero):
         return None
-    ordered = sorted(rest, key=_addsort_key)
+    ordered = sorted(rest, key=sort_key)
     if number is not None and number is not sympy.S.Zero:
         ordered.insert(0, number)
     return sympy.Add._from_args(ordered, is_commutative=True)

@@ -25,6 +25,8 @@ _BAD = UNDEFINED
 TOO_LARGE_HINT = (f"numbers are limited to about 10^{int(limits.MAX_LOG10_MAGNITUDE)}; "
                   f"exponents of a symbol to {limits.MAX_EXPONENT}")
 _SE_ERRORS = (RuntimeError, ValueError, TypeError, ArithmeticError, NotImplementedError)
+#: what SymPy raises when its own evaluation of a constant breaks (not a refusal of ours)
+SYMPY_FAILURES = (AttributeError, KeyError, RecursionError)
 
 
 def is_zero(n: Node) -> bool:
@@ -147,14 +149,21 @@ class ParserBase:
         except (OverflowError, ValueError):  # SymPy's evalf of a constant beyond any float
             raise self.error("this number is too large", tok, TOO_LARGE_HINT,
                              LimitError) from None
-        except (AttributeError, KeyError, RecursionError):  # SymPy's assumptions broke on it
-            sympy.core.cache.clear_cache()  # it may hold half-made assumptions from the query
-            raise self.error("this constant cannot be evaluated", tok,
-                             "SymPy fails on it: write the constant as a decimal here, or "
-                             "simplify the expression inside") from None
+        except SYMPY_FAILURES:  # SymPy's assumptions broke on it
+            raise self.sympy_failed("this constant", tok) from None
         if not_real:
             raise self.not_real(tok)  # also asin(2), acosh(0): constants with no real value
         return value
+
+    def sympy_failed(self, what: str, tok: Token) -> ParseError:
+        """SymPy's own evaluation of a constant broke (an AttributeError deep in its
+        assumptions on some towers of functions; found by ./dev fuzz): the user gets where,
+        not SymPy's traceback, and SymPy's cache, which the failed query may leave holding
+        half-made assumptions, is emptied so the next reading is not affected."""
+        sympy.core.cache.clear_cache()
+        return self.error(f"{what} cannot be evaluated", tok,
+                          "SymPy fails on it: write the constant as a decimal here, or "
+                          "simplify the expression inside")
 
     def not_real(self, tok: Token) -> DomainError:
         return DomainError("this is not a real number", column=tok.col, source=self.source,

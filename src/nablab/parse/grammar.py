@@ -26,7 +26,7 @@ from sympy import S
 from nablab.errors import DomainError, LimitError
 from nablab.parse import limits
 from nablab.parse import nodes as nd
-from nablab.parse.cursor import TOO_LARGE_HINT, is_zero
+from nablab.parse.cursor import SYMPY_FAILURES, TOO_LARGE_HINT, is_zero
 from nablab.parse.latex import LatexMixin
 from nablab.parse.magnitude import exp_size, power_size, too_large
 from nablab.parse.nodes import Node, leaf, sympy_of
@@ -429,15 +429,8 @@ class Parser(SumsMixin, LatexMixin):
                 built = spec.build(*values)
             except (ValueError, TypeError, ArithmeticError) as exc:  # SymPy refused the arguments
                 raise self.error(f"{t.text} cannot be applied here: {exc}", t) from None
-            except (AttributeError, KeyError, RecursionError):
-                # SymPy's own evaluation of a constant breaks on some towers of functions
-                # (sec of a cos that it rewrites to cosh asks cosh for a method it lacks; found
-                # by ./dev fuzz): the user gets where, not SymPy's traceback, and SymPy's cache,
-                # which may hold half-made assumptions from the failed query, is emptied
-                sympy.core.cache.clear_cache()
-                raise self.error(f"{t.text} of this constant cannot be evaluated", t,
-                                 "SymPy fails on it: write the constant as a decimal here, or "
-                                 "simplify the expression inside") from None
+            except SYMPY_FAILURES:  # SymPy's evaluation broke (cursor.sympy_failed)
+                raise self.sympy_failed(f"{t.text} of this constant", t) from None
             value = self.check(built, t)
             return self.real(value, t) if numeric else value
 

@@ -169,7 +169,6 @@ def over_log(x: sympy.Expr, b: sympy.Expr) -> sympy.Expr:
 #: build Add/Mul/negation directly where provably the tree SymPy's constructor gives (tests
 #: compare both paths over the conventions table and random trees; False: always evaluate)
 DIRECT = True
-_sort_key = sort_key
 _ONE, _MINUS_ONE, _ZERO = S.One, S.NegativeOne, S.Zero
 
 
@@ -257,7 +256,7 @@ def _direct_mul(args: tuple[sympy.Expr, ...]) -> sympy.Expr | None:
         return None
     if len(rest) == 1 and number is _ONE:
         return rest[0]
-    rest.sort(key=_sort_key)
+    rest.sort(key=sort_key)
     if number is not _ONE:
         rest.insert(0, number)
     return sympy.Mul._from_args(rest, is_commutative=True)
