@@ -79,6 +79,12 @@ def test_a_function_never_finite_in_the_window_says_so_and_recovers(app):
     page.wait_for_function("() => document.querySelector('#plot-status').textContent.trim() === ''")
     # f's largest value on the grid is at a corner, (±20, ±20)
     contour_summary_has(page, f"to {math.sqrt(800 - 100):.4g}")
+    # the surface has holes inside the circle: no level lines on it (they would hold the page
+    # for seconds without a GPU); a function defined everywhere keeps them
+    surface_contours = "() => (document.querySelector('#surface').data || []).find(t => t.name === 'f')?.contours"
+    assert page.evaluate(surface_contours) is None
+    type_function(page, "x^2 + y^2")
+    page.wait_for_function(f"() => !!({surface_contours})()?.z?.show")
     app.assert_clean()
 
 

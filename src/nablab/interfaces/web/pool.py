@@ -89,6 +89,7 @@ class Worker:
         self.demoted = False
         self.retired = False  # killed, demoted for good, or a spare: takes no requests
         self.suspect = False  # its request passed suspect_after: a spare has taken its place
+        self.arrived = False  # given a place or the reserve (not just started, still unplaced)
         self.cpu_at_send = 0.0
         # Wait until it has imported its tasks, so start-up never counts against a request.
         ready = False
@@ -198,6 +199,7 @@ class WorkerPool:
         workers = await asyncio.gather(*(self._loop.run_in_executor(self._executor, self._spawn)
                                          for _ in range(self.size)))
         for w in workers:
+            w.arrived = True
             self._idle.put(w)
         self._top_up(replacing=False)  # the spares start in the background
 
@@ -292,6 +294,7 @@ class WorkerPool:
     def _arrive(self, w: Worker) -> None:
         """A worker is free for a place: an open ordinary place, else the reserve, else it is
         one too many (a suspect request ended well while its replacement started) and goes."""
+        w.arrived = True
         if self._closed:
             self._discard(w)
         elif self._open > 0:
@@ -478,8 +481,9 @@ class WorkerPool:
     # -- introspection ----------------------------------------------------------------------
     def stats(self) -> dict:
         spare = set(self._spare)
-        with self._lock:
-            alive = sum(1 for w in self._workers if w.alive() and w not in spare)
+        with self._lock:  # workers holding a place: not starting, suspect, spare or retired
+            alive = sum(1 for w in self._workers if w.alive() and w.arrived and not w.suspect
+                        and not w.retired and w not in spare)
             demoted = self._demoted
         return {
             "workers": self.size,

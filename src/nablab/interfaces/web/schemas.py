@@ -669,7 +669,7 @@ class HealthResponse(_Answer):
 
     status: Literal["ok", "starting"]
     workers: int
-    alive: int
+    alive: int = Field(description="ordinary workers holding a place (== workers when whole)")
     busy: int
     queued: int
     queue_limit: int

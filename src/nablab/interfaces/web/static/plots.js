@@ -346,9 +346,13 @@ function plotAfresh(node, traces, layout) {
 function drawSurface(colors) {
   const g = grid;
   if (!g || g.y === null || g.y === undefined || !window.Plotly) return;
+  // level lines on the surface only where f is defined on the whole grid: with holes (sqrt
+  // outside its domain) Plotly's surface contours hold the page for seconds per draw without a
+  // GPU, and the contour plot beside it shows the same level sets
+  const complete = g.z.every((row) => row.every((v) => v !== null && Number.isFinite(v)));
   const surface = [{
     type: "surface", x: g.x, y: g.y, z: g.z, colorscale: "Cividis", showscale: false, opacity: 0.92,
-    contours: { z: { show: true, usecolormap: true, project: { z: true } } }, name: "f",
+    ...(complete ? { contours: { z: { show: true, usecolormap: true, project: { z: true } } } } : {}), name: "f",
   }];
   // the scene is the grid's box: a point or a descent path far outside it (a diverging run
   // reaches x = 4e4, f = -5e13) is cut at the box instead of stretching the axes around it,
