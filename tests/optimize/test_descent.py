@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import math
 
 import numpy as np
@@ -10,6 +11,7 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import nablab
 from nablab.errors import DomainError, NablabError, ParseError
 from nablab.optimize.descent import descent, partial
 from nablab.optimize.divergence import curvature, is_quadratic
@@ -170,8 +172,6 @@ def test_quadratic_detection_and_curvature():
 
 
 def test_text_input_through_the_parser_and_public_api():
-    import nablab
-
     r = nablab.descent("x^2 + 10y^2", {"x": 1, "y": 1}, 0.05)
     assert r.converged and r.variables == ["x", "y"] and r.function == "x^2 + 10y^2"
     assert [sympy.sympify(g) for g in r.gradient] == [2 * x, 20 * y]
@@ -221,3 +221,26 @@ def test_descent_on_a_function_summing_over_data_says_to_fit_it_to_data(params):
         run_descent("(1/N) sum((y_n - (t0 + t1 x_n))^2, n, 1, N)", {"t0": 0, "t1": 0}, 0.1,
                     params=params)
     assert "nablab regress" in info.value.hint
+
+
+def test_a_run_pauses_the_garbage_collector_only_while_it_runs():
+    """The run pauses the cyclic collector (its 2e5 stored lists made it rescan) and leaves it
+    as it found it: on after the run, off if the caller had it off, on after an error too."""
+    assert gc.isenabled()
+    seen = []
+    r = nablab.descent("x^2 + y^2", {"x": 1, "y": 1}, 0.1, steps=5,
+                       progress=lambda k, n, f: seen.append(gc.isenabled()))
+    assert r.steps == 5 and seen and not any(seen) and gc.isenabled()
+    gc.disable()
+    try:
+        nablab.descent("x^2 + y^2", {"x": 1, "y": 1}, 0.1, steps=5)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+    def fails(k, n, f):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        nablab.descent("x^2 + y^2", {"x": 1, "y": 1}, 0.1, steps=5, progress=fails)
+    assert gc.isenabled()
