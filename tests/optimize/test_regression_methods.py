@@ -57,7 +57,9 @@ def test_svrg_with_nesterov_and_shuffling_converges_to_least_squares():
     ({"method": "adam", "gamma": 1.0}, "β1"),
     ({"method": "momentum", "beta": 1.0}, r"\[0, 1\)"),
     ({"seed": 3}, "shuffle"),
-    ({"shuffle": True, "seed": -1}, "the seed must be a non-negative integer, got -1"),
+    ({"shuffle": True, "batch": 10, "seed": -1},
+     "the seed must be a non-negative integer, got -1"),
+    ({"shuffle": True}, "shuffling is for mini-batches.*add a batch size"),
     ({"method": "gd,adam"}, "one method at a time"),
 ])
 def test_bad_input(kwargs, match):

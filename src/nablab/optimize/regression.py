@@ -171,6 +171,10 @@ def regress(
         raise NablabError(f"batch_method must be one of {', '.join(BATCH_METHODS)}, got "
                           f"{batch_method!r}")
     method, hyper = check_method(method, hyper)
+    if shuffle and batch is None:
+        raise NablabError("shuffling is for mini-batches: the full-batch gradient does not "
+                          "depend on the order of the rows",
+                          hint="add a batch size (batch=32, --batch 32), or leave shuffle out")
     if seed is not None and not shuffle:
         raise NablabError("a seed is for shuffled mini-batches", hint="add shuffle=True (--shuffle)")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer)
