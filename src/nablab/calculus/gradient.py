@@ -3,7 +3,6 @@ point the values and the finite-difference check — one result object, one JSON
 
 from __future__ import annotations
 
-import gc
 import time
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
@@ -13,6 +12,7 @@ from typing import Any
 import symengine as se
 import sympy
 
+from nablab import collector
 from nablab.calculus.domain import Condition, domain_conditions
 from nablab.calculus.forms import FORMS, FormResult, Shapes, to_form
 from nablab.calculus.hessian import hessian_matrix
@@ -86,16 +86,8 @@ def gradient(
     if not e.variables:
         raise NablabError("the function has no variables to differentiate by",
                           hint="declare them, e.g. --vars x,y")
-    # the symbolic work allocates many small objects that are never cyclic garbage: the cyclic
-    # collector would only rescan them (a tenth to a fifth of the time for Rosenbrock n = 1000
-    # to 10 000); as in parse, it is paused for this part and restored as it was
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector.paused():  # many small acyclic objects (nablab.collector)
         sym = _symbolic(e, form, hessian, budget_s, max_print_nodes)
-    finally:
-        if collecting:
-            gc.enable()
     point = None
     if at:
         if sym.native_f is None and sums_over_data(e.expr):

@@ -14,9 +14,7 @@ expression, numbers for the start and the parameters. Reading user text is the f
 
 from __future__ import annotations
 
-import contextlib
 import enum
-import gc
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +23,7 @@ from typing import Any
 import numpy as np
 import sympy
 
+from nablab import collector
 from nablab.calculus.partials import partial as core_partial
 from nablab.dag import has_data
 from nablab.display import RichDisplay
@@ -331,29 +330,14 @@ def run(prob: Problem, method: str, rate: float | None, *, steps: int = 1000,
     hyper = dict(hyper or resolve([method], {})[method])
     if method == "newton":
         eta = hyper["alpha"]
-    with np.errstate(all="ignore"), _collector_paused():
+    # a run keeps every point and gradient: 2e5 small acyclic lists for 1e5 steps
+    with np.errstate(all="ignore"), collector.paused():
         if method == "newton" or line_search != "fixed":
             rec = _searching_loop(prob, method, eta, steps, tol, line_search, progress)
         else:
             rec = _fast_loop(prob, make_update(method, eta, hyper, len(prob.names)), method,
                              steps, tol, progress)
         return _result(prob, method, eta, steps, tol, line_search, hyper, rec)
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Any:
-    """Pause CPython's cyclic garbage collector for one run. A run keeps every point and
-    gradient, so a 1e5-step run holds 2e5 small lists (acyclic: lists of floats); the
-    generational collector rescans them again and again as they pile up, which doubled the run's
-    time (bench/bench_optimizers.py). Reference counting still frees everything; the collector
-    resumes (if it was on) when the run ends."""
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
 
 
 @dataclass

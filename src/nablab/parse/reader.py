@@ -6,12 +6,12 @@ variables and parameters. Nothing here evaluates text; every limit is checked on
 
 from __future__ import annotations
 
-import gc
 import re
 from collections.abc import Callable, Sequence
 
 import sympy
 
+from nablab import collector
 from nablab.errors import LimitError, ParseError
 from nablab.expression import Expression, ParseWarning
 from nablab.parse import limits
@@ -37,15 +37,8 @@ def parse(text: str, variables: str | Sequence[str] | None = None,
     (sum limits like N are parameters). ``latex``: None detects LaTeX, True/False forces it.
     Raises :class:`ParseError` (or :class:`LimitError`) with a column and a hint.
     """
-    # the reading allocates many small objects that are never cyclic garbage: the cyclic
-    # collector would only rescan them (it doubles the time of a 40 000-character input)
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector.paused():  # many small acyclic objects (nablab.collector)
         return _parse(text, variables, latex)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _parse(text: str, variables: str | Sequence[str] | None, latex: bool | None) -> Expression:

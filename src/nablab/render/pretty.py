@@ -46,7 +46,7 @@ class _NablabPretty(PrettyPrinter):
         for f in factors:
             if f.is_commutative and f.is_Pow and f.exp.is_Rational and f.exp.is_negative:
                 den.append(sympy.Pow(f.base, -f.exp, evaluate=f.exp == -1))
-            elif f.is_Rational and f is not sympy.S.Infinity:
+            elif f.is_Rational:
                 if f.p != 1:
                     num.append(sympy.Rational(f.p))
                 if f.q != 1:

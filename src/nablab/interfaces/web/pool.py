@@ -482,8 +482,8 @@ class WorkerPool:
     def stats(self) -> dict:
         spare = set(self._spare)
         with self._lock:  # workers holding a place: not starting, suspect, spare or retired
-            alive = sum(1 for w in self._workers if w.alive() and w.arrived and not w.suspect
-                        and not w.retired and w not in spare)
+            alive = sum(1 for w in self._workers  # (a spare is retired until it takes a place)
+                        if w.alive() and w.arrived and not (w.suspect or w.retired))
             demoted = self._demoted
         return {
             "workers": self.size,
