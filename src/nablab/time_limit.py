@@ -39,13 +39,62 @@ def time_limit_s() -> float:
 
 
 def give_back(previous: Any, old_delay: float, old_interval: float, start: float) -> None:
-    """Disarm our timer and give the one we borrowed back its handler and what it has left
-    (the shared end of :func:`deadline` and ``calculus.budget.run_with_budget``)."""
+    """Disarm our timer and give the one we borrowed back its handler and what it has left."""
     signal.setitimer(signal.ITIMER_REAL, 0)
     signal.signal(signal.SIGALRM, previous)
     if old_delay > 0:
         left = old_delay - (time.monotonic() - start)
         signal.setitimer(signal.ITIMER_REAL, max(left, 1e-3), old_interval)
+
+
+#: seconds between repeats of an alarm whose exception did not stop the work: Python drops an
+#: exception raised in a garbage-collector or weakref callback ("Exception ignored in ..."), so a
+#: signal that lands there would otherwise be lost and the work would run on past its limit
+REPEAT_S = 0.05
+
+
+class Alarm:
+    """The SIGALRM handler of one timer: it raises ``exc`` and, until :meth:`disarm`, raises it
+    again every :data:`REPEAT_S` in case the first one landed in a callback and was dropped.
+    ``fired`` records that the time ran out even when the work then finished on its own."""
+
+    def __init__(self, exc: type[BaseException]) -> None:
+        self.exc = exc
+        self.fired = False
+        self.armed = True
+
+    def __call__(self, signum: int, frame: Any) -> None:  # pragma: no cover - timing dependent
+        if not self.armed:
+            return
+        self.fired = True
+        signal.setitimer(signal.ITIMER_REAL, REPEAT_S)
+        raise self.exc
+
+    def disarm(self) -> None:
+        self.armed = False
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+@contextlib.contextmanager
+def alarm(limit: float, exc: type[BaseException]) -> Iterator[Alarm]:
+    """Raise ``exc`` in the enclosed work after ``limit`` seconds, then catch it here: the
+    block ends early and the caller reads ``fired`` on the yielded :class:`Alarm`. A timer that
+    was running (an outer limit, pytest-timeout) is borrowed and given back what it has left.
+    The shared core of :func:`deadline` and ``calculus.budget.run_with_budget``."""
+    old_delay, old_interval = signal.getitimer(signal.ITIMER_REAL)
+    timer = Alarm(exc)
+    previous = signal.signal(signal.SIGALRM, timer)
+    start = time.monotonic()
+    signal.setitimer(signal.ITIMER_REAL, limit)
+    try:
+        try:
+            yield timer
+        finally:
+            timer.disarm()  # a repeat that lands before this is caught just below
+    except exc:
+        timer.fired = True
+    finally:
+        give_back(previous, old_delay, old_interval, start)
 
 
 class _DeadlinePassed(BaseException):
@@ -64,26 +113,17 @@ def deadline(seconds: float | None = None, what: str = "this answer") -> Iterato
     if not can_interrupt() or limit <= 0:
         yield
         return
-    old_delay, old_interval = signal.getitimer(signal.ITIMER_REAL)
+    old_delay, _ = signal.getitimer(signal.ITIMER_REAL)
     if 0 < old_delay <= limit:  # a shorter timer already runs (the widget's, an outer
         yield                   # budget): it stays in charge, with its own message
         return
-
-    def _alarm(signum: int, frame: Any) -> None:  # pragma: no cover - timing dependent
-        raise _DeadlinePassed
-
-    previous = signal.signal(signal.SIGALRM, _alarm)
-    start = time.monotonic()
-    signal.setitimer(signal.ITIMER_REAL, limit)
-    try:
+    with alarm(limit, _DeadlinePassed) as timer:
         yield
-    except _DeadlinePassed:
+    if timer.fired:  # stopped, or finished after a dropped alarm: past the limit either way
         raise ComputeLimitError(
             f"{what} took longer than the time limit of {limit:g} s and was stopped",
             hint="simplify the function (deep nesting of sech, csch or tanh is very costly to "
-                 "build), or raise the limit with NABLAB_TIME_LIMIT=seconds") from None
-    finally:
-        give_back(previous, old_delay, old_interval, start)
+                 "build), or raise the limit with NABLAB_TIME_LIMIT=seconds")
 
 
 def can_interrupt() -> bool:

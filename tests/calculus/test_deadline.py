@@ -105,3 +105,47 @@ def test_the_limit_is_ten_seconds_unless_the_environment_says_otherwise(monkeypa
     for bad in ("abc", "-1", "0"):
         monkeypatch.setenv("NABLAB_TIME_LIMIT", bad)
         assert time_limit_s() == 10.0
+
+
+def _alarm_lands_in_a_gc_callback(seconds: float) -> None:
+    """Work during which the timer fires inside a garbage-collector callback: Python drops an
+    exception raised there ("Exception ignored in ..."), and the work itself runs on for
+    ``seconds`` unless the alarm is raised again."""
+    import gc
+
+    def _slow_callback(phase: str, info: dict) -> None:
+        if phase == "start":
+            time.sleep(0.5)  # the alarm fires here, and its exception is dropped
+
+    gc.callbacks.append(_slow_callback)
+    try:
+        gc.collect()
+    finally:
+        gc.callbacks.remove(_slow_callback)
+    _spin(seconds)
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_deadline_that_lands_in_a_gc_callback_still_stops_the_work():
+    """Found by the grammar fuzzer: a reading ran 6 s under a 2 s limit because the alarm fired
+    in hypothesis's gc callback. The alarm now repeats until the work has stopped."""
+    before, _ = signal.getitimer(signal.ITIMER_REAL)
+    start = time.monotonic()
+    with pytest.raises(ComputeLimitError), deadline(0.2):
+        _alarm_lands_in_a_gc_callback(5.0)
+    assert time.monotonic() - start < 1.5
+    _outer_timer_given_back(before, start)
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_budget_that_lands_in_a_gc_callback_still_stops_the_work():
+    start = time.monotonic()
+    outcome = run_with_budget(lambda: _alarm_lands_in_a_gc_callback(5.0), 0.2)
+    assert not outcome.ok and outcome.timed_out
+    assert time.monotonic() - start < 1.5
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_work_that_finishes_after_a_dropped_alarm_is_still_past_the_limit():
+    with pytest.raises(ComputeLimitError), deadline(0.2):
+        _alarm_lands_in_a_gc_callback(0.0)  # the repeat never comes: the work ended first

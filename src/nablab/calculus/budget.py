@@ -13,7 +13,6 @@ answer (``deadline``) and the timer's plumbing are in ``nablab/time_limit.py``, 
 from __future__ import annotations
 
 import signal
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -21,7 +20,7 @@ from typing import Any, TypeVar
 import sympy
 
 from nablab.dag import tree_size
-from nablab.time_limit import can_interrupt, give_back
+from nablab.time_limit import alarm, can_interrupt
 
 T = TypeVar("T")
 
@@ -81,20 +80,14 @@ def run_with_budget(
         except RecursionError:
             return Outcome(None, False, "expression too deeply nested")
 
-    def _alarm(signum, frame):  # pragma: no cover - timing dependent
-        raise BudgetExceeded
-
     # someone else's timer (an outer budget, pytest-timeout) is borrowed and given back
-    old_delay, old_interval = signal.getitimer(signal.ITIMER_REAL)
+    old_delay, _ = signal.getitimer(signal.ITIMER_REAL)
     limit = min(budget_s, old_delay) if old_delay > 0 else budget_s
-    previous = signal.signal(signal.SIGALRM, _alarm)
-    start = time.monotonic()
-    signal.setitimer(signal.ITIMER_REAL, limit)
-    try:
-        return Outcome(fn(), True)
-    except BudgetExceeded:
+    with alarm(limit, BudgetExceeded) as timer:
+        try:
+            value = fn()
+        except RecursionError:
+            return Outcome(None, False, "expression too deeply nested")
+    if timer.fired:  # stopped, or finished after a dropped alarm (see time_limit.Alarm)
         return Outcome(None, False, f"took longer than {limit:g} s", timed_out=True)
-    except RecursionError:
-        return Outcome(None, False, "expression too deeply nested")
-    finally:
-        give_back(previous, old_delay, old_interval, start)
+    return Outcome(value, True)
