@@ -295,6 +295,15 @@ CASES: list[tuple[str, sympy.Expr, dict]] = [
     (r"\lg x", log(x) / log(10), {"warn": ""}),
     (r"\lb(x)", log(x) / log(2), {}),
     (r"\operatorname{lg} x", log(x) / log(10), {}),
+    (r"\operatorname{ld} x", log(x) / log(2), {}),
+    # typed shorthands, as a call only (refused as unknown functions before)
+    ("lg(x)", log(x) / log(10), {"vars": ["x"], "warn": ""}),
+    ("lb(x y)", log(x * y) / log(2), {"warn": ""}),
+    ("ld(2x) + 1", log(2 * x) / log(2) + 1, {"warn": ""}),
+    ("lg(x)^2", log(x) ** 2 / log(10) ** 2, {}),
+    # ... a product where l and g stand alone elsewhere, or without the call, as before
+    ("l + g + lg(x)", Sym("l") + Sym("g") + Sym("l") * Sym("g") * x, {"warn": "g is not a"}),
+    ("lg x", Sym("l") * Sym("g") * x, {"warn": "for the logarithm to base 10 write lg(…)"}),
     (r"\operatorname{log}_2 x", log(x) / log(2), {}),
     (r"\log_{x+1}(y)", log(y) / log(x + 1), {"vars": ["x", "y"], "warn": ""}),
     (r"\log_{\frac{1}{2}} x", log(x) / log(Rational(1, 2)), {}),

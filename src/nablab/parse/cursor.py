@@ -18,7 +18,16 @@ from nablab.errors import DomainError, LimitError, ParseError
 from nablab.expression import ParseWarning
 from nablab.parse import limits
 from nablab.parse.magnitude import number_log10, too_large
-from nablab.parse.nodes import _UNSET, UNDEFINED, Node, leaf, native_of, sympy_of
+from nablab.parse.nodes import (
+    _UNSET,
+    NOT_REAL,
+    NOT_REAL_HINT,
+    UNDEFINED,
+    Node,
+    leaf,
+    native_of,
+    sympy_of,
+)
 from nablab.parse.tokens import CMD, CONST, END, FUNC, NUM, OP, OPENERS, SYM, Token
 
 _BAD = UNDEFINED
@@ -26,7 +35,9 @@ TOO_LARGE_HINT = (f"numbers are limited to about 10^{int(limits.MAX_LOG10_MAGNIT
                   f"exponents of a symbol to {limits.MAX_EXPONENT}")
 _SE_ERRORS = (RuntimeError, ValueError, TypeError, ArithmeticError, NotImplementedError)
 #: what SymPy raises when its own evaluation of a constant breaks (not a refusal of ours)
-SYMPY_FAILURES = (AttributeError, KeyError, RecursionError)
+#: (ZeroDivisionError: mpmath's coth at SymPy's working precision, in an assumption query on
+#: coth(|softplus(csc(softplus(pi)))|), found by ./dev fuzz)
+SYMPY_FAILURES = (AttributeError, KeyError, RecursionError, ZeroDivisionError)
 
 
 def is_zero(n: Node) -> bool:
@@ -166,10 +177,7 @@ class ParserBase:
                           "simplify the expression inside")
 
     def not_real(self, tok: Token) -> DomainError:
-        return DomainError("this is not a real number", column=tok.col, source=self.source,
-                           hint="nablab works over the real numbers: an even root or a "
-                                "logarithm of a negative number, or asin/acos of a number "
-                                "outside [-1, 1], has no real value")
+        return DomainError(NOT_REAL, column=tok.col, source=self.source, hint=NOT_REAL_HINT)
 
     # building nodes ----------------------------------------------------------------------------
     def symbol_node(self, name: str) -> Node:

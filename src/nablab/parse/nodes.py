@@ -84,14 +84,45 @@ def sympy_of(node: Node, source: str | None = None) -> sympy.Expr:
             continue
         stack.pop()
         assert n.fn is not None  # invariant: a node without its SymPy value keeps its recipe
-        n.sp = n.fn(*[k.sp for k in n.kids])
-        bad = UNDEFINED.get(id(n.sp))
+        try:
+            value = n.sp = n.fn(*[k.sp for k in n.kids])
+        except _SYMPY_REFUSALS as exc:
+            # SymPy refuses a part SymEngine took (Max of log(-|A|): "not comparable", as
+            # that logarithm has no real value; found by ./dev fuzz)
+            raise DomainError("this part has no real value or cannot be built", column=n.col,
+                              source=source, hint="SymPy refuses it (" + str(exc)[:80] + "); "
+                              "check that its arguments have real values") from None
+        bad = UNDEFINED.get(id(value))
         if bad is not None:
             raise DomainError(f"this gives {bad[0]}", column=n.col, source=source, hint=bad[1])
+        if n.fn not in _REAL_KEEPING and not (n.fn is power_value and n.kids[1].sp.is_Integer) \
+                and value.is_number and not is_real_number(value):
+            # SymPy cancelled what SymEngine kept symbolic (it distributes -1 over a sum,
+            # SymEngine does not): sqrt(x - (x + 2)) is sqrt(-2) here, found by the tests
+            raise DomainError(NOT_REAL, column=n.col, source=source, hint=NOT_REAL_HINT)
         n.kids = ()  # the tree is not needed any more: let it go
         n.fn = None
     return node.sp
 
+
+NOT_REAL = "this is not a real number"
+NOT_REAL_HINT = ("nablab works over the real numbers: an even root or a logarithm of a "
+                 "negative number, or asin/acos of a number outside [-1, 1], has no real value")
+
+
+def is_real_number(value: sympy.Expr) -> bool:
+    """False for a constant with no real value (2i, ln(-2) = ln 2 + iπ, asin(2)); a constant
+    SymPy cannot decide on, or whose query breaks, counts as real here (the grammar's own
+    checks, which see the typed column, refuse those while reading)."""
+    try:
+        return not (value.has(S.ImaginaryUnit) or value.is_extended_real is False)
+    except (ArithmeticError, ValueError, AttributeError, KeyError, RecursionError):
+        return True
+
+
+#: what SymPy raises when it refuses to build a part (not a limit of ours)
+_SYMPY_REFUSALS = (ValueError, TypeError, ArithmeticError, NotImplementedError, AttributeError,
+                   KeyError)
 
 _NATIVE_MEMO: dict = {}
 
@@ -302,3 +333,9 @@ SE_FUNCTIONS: dict[str, Callable[..., se.Basic]] = {
     "softplus": lambda x: se.log(se.Add(_SE_ONE, se.exp(x))),
     "conjugate": se.conjugate,
 }
+
+
+#: recipes that keep real numbers real: only the others (roots, logarithms, asin …) are asked
+#: whether SymPy's number has a real value when it cancelled what SymEngine kept symbolic
+#: (asking every node would cost a third of the replay of a large sum)
+_REAL_KEEPING = frozenset({add, mul, neg, inverse, absolute_value})

@@ -22,7 +22,7 @@ from nablab.parse.names import canonical, natural_key, split_letters
 from nablab.parse.nodes import leaf, native_of, sympy_of
 from nablab.parse.tokens import BASE_GROUP, CONST, FUNC, NUM, OP, SYM, WORD, Token
 from nablab.parse.unicode import normalize
-from nablab.parse.vocabulary import CONSTANTS, GREEK, function_spec
+from nablab.parse.vocabulary import CONSTANTS, GREEK, LOG_SHORTHANDS, function_spec
 
 _GREEK = frozenset(GREEK)
 _SPLIT_NAMES = re.compile(r"[,\s]+")
@@ -222,6 +222,13 @@ def resolve_words(tokens: list[Token], declared: frozenset[str], latex: bool,
             nxt = tokens[k + 1]
             call = nxt.is_op("(") and not nxt.space and not t.digits and not t.sub
             pieces, guess = split_letters(t.text, declared, standalone, latex, call)
+            if call and pieces == [t.text] and t.text in LOG_SHORTHANDS:
+                # lg(x): refused as an unknown function until the shorthands were read (a
+                # product l·g(x), where l and g stand alone elsewhere, is kept as it was)
+                p = _piece(FUNC, "log" + LOG_SHORTHANDS[t.text], t.col, t.end, t.space)
+                p.word = word_id
+                out.append(p)
+                continue
         offset = 0
         last = len(pieces) - 1
         made: list[Token] = []
@@ -242,9 +249,11 @@ def resolve_words(tokens: list[Token], declared: frozenset[str], latex: bool,
             typed = source[t.col - 1:t.end - 1]
             if len(pieces) > 1:
                 shown = "·".join(p.text for p in made if p.kind != NUM)
+                log = (f" (for the logarithm to base {LOG_SHORTHANDS[t.text]} write "
+                       f"{t.text}(…))" if t.text in LOG_SHORTHANDS else "")
                 warnings.append(ParseWarning(
-                    f"read '{typed}' as {shown}; declare the variables or write * to change this",
-                    t.col))
+                    f"read '{typed}' as {shown}; declare the variables or write * to change "
+                    f"this{log}", t.col))
             else:
                 warnings.append(ParseWarning(
                     f"read '{typed}' as one name; write {'*'.join(t.text)} for a product",

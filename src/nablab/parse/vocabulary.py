@@ -154,8 +154,11 @@ LATEX_OPERATORS = {"cdot": "*", "times": "*", "ast": "*", "div": "/",
 LATEX_STRUCTURES = {"frac": "frac", "dfrac": "frac", "tfrac": "frac", "sqrt": "sqrt",
                     "sum": "sum"}
 
-#: LaTeX logarithm shorthands (ISO 80000-2): \\lg is log base 10, \\lb log base 2
-LATEX_LOG_SHORTHANDS = {"lg": "10", "lb": "2"}
+#: logarithm shorthands: lg is log base 10 and lb log base 2 (ISO 80000-2), ld log base 2 (DIN
+#: 1302); in LaTeX as commands (\\lg, \\operatorname{ld}), typed only as a call (``lg(x)``,
+#: where the letters are not already a product: see ``reader.resolve_words``)
+LOG_SHORTHANDS = {"lg": "10", "lb": "2", "ld": "2"}
+LATEX_LOG_SHORTHANDS = LOG_SHORTHANDS
 
 #: functions LaTeX has a command for (others come through \operatorname{…})
 LATEX_FUNCTIONS = frozenset({
