@@ -59,8 +59,8 @@ class Expression(RichDisplay):
     frozen dataclass it replaces.
     """
 
-    __slots__ = ("_build", "_expr", "_native", "latex_input", "parameters", "source",
-                 "variables", "warnings")
+    __slots__ = ("_build", "_expr", "_native", "_origin", "latex_input", "parameters",
+                 "source", "variables", "warnings")
     # the slots, declared for the type checker (annotations only: no class attributes, so they
     # do not clash with __slots__); set once in __init__ through object.__setattr__
     source: str
@@ -71,13 +71,15 @@ class Expression(RichDisplay):
     _expr: sympy.Expr | None
     _build: Callable[[], sympy.Expr] | None
     _native: se.Basic | None
+    _origin: dict[Any, sympy.Basic] | None
 
     def __init__(self, source: str, expr: sympy.Expr | None = None,
                  variables: tuple[sympy.Symbol, ...] = (),
                  parameters: tuple[sympy.Symbol, ...] = (),
                  warnings: tuple[ParseWarning, ...] = (), latex_input: bool = False, *,
                  native: se.Basic | None = _UNSET,
-                 build: Callable[[], sympy.Expr] | None = None) -> None:
+                 build: Callable[[], sympy.Expr] | None = None,
+                 origin: dict[Any, sympy.Basic] | None = None) -> None:
         if expr is None and build is None:
             raise TypeError("Expression needs expr or build")
         put = object.__setattr__
@@ -89,6 +91,7 @@ class Expression(RichDisplay):
         put(self, "warnings", tuple(warnings))
         put(self, "latex_input", latex_input)
         put(self, "_native", native)
+        put(self, "_origin", origin)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"Expression is immutable (cannot set {name})")
@@ -116,6 +119,14 @@ class Expression(RichDisplay):
         if self._native is _UNSET:
             object.__setattr__(self, "_native", to_native(self.expr))
         return self._native
+
+    @property
+    def origin(self) -> dict[Any, sympy.Basic] | None:
+        """For a caller's own object: each SymEngine node of :attr:`native` -> the SymPy node
+        it stands for, so that results converted back to SymPy reuse the caller's shared
+        subexpressions (rebuilt equal copies of a deep DAG would make SymPy's cache compare
+        them node by node, exponentially in the depth); None for text."""
+        return self._origin
 
     @property
     def variable_names(self) -> list[str]:
@@ -165,12 +176,12 @@ class Expression(RichDisplay):
             raise NablabError("Expression.from_object takes SymPy or SymEngine objects, got str",
                               hint="read text with nablab.parse(text)")
         if isinstance(obj, se.Basic):
-            sp, native, free, limit = _from_symengine(obj)
+            sp, native, free, limit, origin = _from_symengine(obj)
         elif isinstance(obj, sympy.Basic):
             if not isinstance(obj, sympy.Expr):
                 raise NablabError(f"expected a function as text, a SymPy or SymEngine "
                                   f"expression, got {type(obj).__name__}")
-            sp, native, free, limit = _from_sympy(obj)
+            sp, native, free, limit, origin = _from_sympy(obj)
         else:
             raise NablabError(f"expected a function as text, a SymPy or SymEngine expression, "
                               f"got {type(obj).__name__}")
@@ -182,7 +193,8 @@ class Expression(RichDisplay):
         else:
             var_syms = tuple(sympy.Symbol(n) for n in ordered if n not in limit)
             params = tuple(sympy.Symbol(n) for n in ordered if n in limit)
-        return cls(_describe(obj), sp, var_syms, params, (), False, native=native)
+        return cls(_describe(obj), sp, var_syms, params, (), False, native=native,
+                   origin=origin)
 
 
 #: objects whose written-out tree is longer than this many nodes are not printed as ``source``
@@ -357,14 +369,18 @@ class _Converter:
         return memo[e]
 
 
-def _from_sympy(obj: sympy.Expr) -> tuple[sympy.Expr, se.Basic | None, set[str], set[str]]:
+_Converted = tuple[sympy.Expr, "se.Basic | None", set[str], set[str], dict[Any, sympy.Basic]]
+
+
+def _from_sympy(obj: sympy.Expr) -> _Converted:
     conv = _Converter()
     plain = conv.plain_sympy(obj)
     native = conv.native(plain)
-    return plain, native, conv.names, conv.limit
+    origin = {n: sp for sp, n in conv.memo.items() if n is not None}
+    return plain, native, conv.names, conv.limit, origin
 
 
-def _from_symengine(obj: se.Basic) -> tuple[sympy.Expr, se.Basic, set[str], set[str]]:
+def _from_symengine(obj: se.Basic) -> _Converted:
     memo: dict[Any, Any] = {}
     names: set[str] = set()
     stack: list[tuple[se.Basic, bool]] = [(obj, False)]
@@ -392,7 +408,7 @@ def _from_symengine(obj: se.Basic) -> tuple[sympy.Expr, se.Basic, set[str], set[
                               hint="SymEngine objects are read when they are built from "
                                    "elementary functions")
         memo[node] = build(*sp_args)
-    return memo[obj], obj, names, set()
+    return memo[obj], obj, names, set(), memo
 
 
 def to_real(expr: sympy.Basic) -> tuple[sympy.Basic, dict[sympy.Symbol, sympy.Symbol]]:

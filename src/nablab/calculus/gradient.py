@@ -151,7 +151,8 @@ def _symbolic(e: Expression, form: str, hessian: bool, budget_s: float,
         return hit
     # SymEngine has no assumptions and SymPy's fallback makes symbols real per term
     # (partials._sympy_diff), so the whole expression never needs rebuilding over real symbols
-    d_all = derive(e.expr if native_f is None else None, rvars, native_f, e.parameters)
+    d_all = derive(e.expr if native_f is None else None, rvars, native_f, e.parameters,
+                   e.origin if native_f is not None else None)
     derived = d_all.partials
     # one DAG walk per partial answers the three questions below (asked in this order)
     seen = [census(d, (sympy.Derivative,), _UNDEFINED) for d in derived]

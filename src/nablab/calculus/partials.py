@@ -59,9 +59,11 @@ _ATOMS = (sympy.Symbol, sympy.Integer, sympy.Rational, sympy.Float,
 class _Engine:
     """Memoised SymPy ⇄ SymEngine conversion for one expression and its variables."""
 
-    def __init__(self, symbols: Sequence[sympy.Symbol]) -> None:
+    def __init__(self, symbols: Sequence[sympy.Symbol],
+                 origin: dict[object, sympy.Basic] | None = None) -> None:
         self.to_se: dict[sympy.Basic, object | None] = {}
-        self.to_sp: dict[object, sympy.Basic] = {}
+        #: ``origin`` (``Expression.origin``): converting back reuses the caller's own nodes
+        self.to_sp: dict[object, sympy.Basic] = dict(origin) if origin else {}
         self.by_name: dict[str, sympy.Symbol] = {s.name: s for s in symbols}
         self.syms: dict[sympy.Basic, frozenset] = {}
         #: assemble Add/Mul/Pow directly where provably canonical (False: always evaluate)
@@ -371,11 +373,13 @@ def _terms_by_name(native: se.Basic) -> dict[str, list[se.Basic]]:
 
 
 def derive(expr: sympy.Expr | None, variables: Sequence[sympy.Symbol],
-           native: se.Basic | None = None, symbols: Sequence[sympy.Symbol] = ()) -> Derived:
+           native: se.Basic | None = None, symbols: Sequence[sympy.Symbol] = (),
+           origin: dict[object, sympy.Basic] | None = None) -> Derived:
     """Every ∂f/∂v: from ``native`` (f's SymEngine form) when given, else from the SymPy
     ``expr`` term by term (SymPy for the terms SymEngine cannot do). ``symbols``: every symbol
-    of f (parameters too), so converted results use the caller's own symbols."""
-    engine = _Engine([*variables, *symbols])
+    of f (parameters too), so converted results use the caller's own symbols; ``origin``: the
+    SymPy nodes ``native``'s nodes came from (``Expression.origin``)."""
+    engine = _Engine([*variables, *symbols], origin)
     if native is not None:
         index_n = _terms_by_name(native)
         pairs = [engine.diff_native(native, v, index_n) for v in variables]
