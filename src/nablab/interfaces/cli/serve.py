@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import ctypes
 import os
 import socket
 import sys
@@ -49,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
     if workers < 1 or args.time_limit <= 0 or args.queue < 0 or args.memory_limit <= 0:
         return report_error(NablabError("--workers, --time-limit, --memory-limit must be "
                                         "positive and --queue not negative"), False)
+    _few_malloc_arenas()
     try:
         app = create_app(settings_from_env(workers=workers, time_limit=args.time_limit,
                                            memory_mb=args.memory_limit, queue_limit=args.queue))
@@ -75,3 +77,16 @@ def run(args: argparse.Namespace) -> int:
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C: uvicorn has shut down cleanly
         uvicorn.Server(config).run(sockets=[sock])
     return 0
+
+
+#: glibc's mallopt parameter number for the most malloc arenas (M_ARENA_MAX in malloc.h)
+_M_ARENA_MAX = -8
+
+
+def _few_malloc_arenas() -> None:
+    """The server answers from a pool of threads, one per request waiting on a worker; glibc
+    gives threads malloc arenas of their own (up to 8 per CPU), whose freed memory it seldom
+    returns, so the server's RSS crept up over minutes of traffic (bench/bench_soak.py). Two
+    arenas are plenty for threads that mostly wait on pipes. Nothing happens without glibc."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").mallopt(_M_ARENA_MAX, 2)
